@@ -1,0 +1,118 @@
+"""Command line: parse arguments, run one command, turn errors into one line and an exit code."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from calsync import __version__
+
+log = logging.getLogger("calsync")
+
+OUTCOME_CHOICES = ("responded", "rejected", "form-rejection", "offer", "withdrawn")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="calsync",
+        description="Plan job-search follow-ups (thank-you notes, check-ins, feedback requests) from your interview calendar.",
+    )
+    parser.add_argument("--version", action="version", version=f"calsync {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging and full tracebacks")
+    parser.add_argument("-c", "--config", metavar="FILE", help="TOML configuration (default: none, built-in defaults)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        p.add_argument("-c", "--config", metavar="FILE", default=argparse.SUPPRESS, help="TOML configuration")
+        return p
+
+    p = command("plan", "print the follow-ups the rules plan; writes nothing")
+    p.add_argument("--source", action="append", metavar="PATH_OR_URL", help="read this .ics instead of the configured sources (repeatable)")
+    p.add_argument("--now", metavar="ISO8601", help="fix the clock (first-seen time, undated outcomes)")
+    p.add_argument("--json", action="store_true", help="print the machine-readable plan")
+
+    command("check-config", "validate the configuration and print it resolved")
+
+    p = command("run", "poll sources, publish follow-ups, serve the feed; repeat")
+    p.add_argument("--once", action="store_true", help="one pass, then exit")
+    p.add_argument("--force", action="store_true", help="apply a pass even if it would remove most follow-ups")
+    p.add_argument("--no-serve", action="store_true", help="do not start the feed server")
+    p.add_argument("--now", metavar="ISO8601", help=argparse.SUPPRESS)
+
+    command("serve", "serve the .ics feed only")
+
+    p = command("mark", "record an outcome for an interview")
+    p.add_argument("interview", help="an interview UID, or words from its title or company")
+    p.add_argument("outcome", choices=OUTCOME_CHOICES)
+    p.add_argument("--at", metavar="DATE", help="when it happened (ISO date or date-time; default now)")
+
+    p = command("done", "mark one follow-up as done")
+    p.add_argument("followup", help="a follow-up ID as shown by `calsync status`")
+
+    p = command("status", "interviews, their follow-ups and the health of each source")
+    p.add_argument("--now", metavar="ISO8601", help=argparse.SUPPRESS)
+
+    command("feed-url", "print the feed's subscription URL")
+    command("rotate-feed-token", "replace the feed token; the old URL stops working at once")
+    command("doctor", "check configuration, state, authorization, feed and sources")
+
+    p = command("auth", "authorize calsync with Google Calendar")
+    p.add_argument("provider", choices=("google",))
+    p.add_argument("--client-secrets", metavar="FILE", required=True, help="OAuth client JSON from Google Cloud")
+    p.add_argument("--port", type=int, default=8088, help="loopback port for the OAuth redirect (default 8088)")
+    p.add_argument("--write-existing", action="store_true", help="also ask for calendar.events (write into an existing calendar)")
+    return parser
+
+
+def setup_logging(verbose: bool) -> None:
+    from calsync.logsetup import configure_logging
+
+    configure_logging(verbose)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    verbose = bool(getattr(args, "verbose", False))
+    setup_logging(verbose)
+    if not args.command:
+        parser.print_help()
+        return 0
+    from calsync.errors import CalsyncError
+
+    try:
+        from calsync import commands
+
+        return commands.dispatch(args)
+    except CalsyncError as exc:
+        if verbose:
+            log.exception("%s", exc)
+        else:
+            for line in _lines(exc):
+                print(f"calsync: {line}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except OSError as exc:
+        if verbose:
+            log.exception("%s", exc)
+        print(f"calsync: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}; check free disk space and permissions", file=sys.stderr)
+        return 74
+    except Exception as exc:  # a bug: say so in one line, traceback only with --verbose
+        if verbose:
+            log.exception("unexpected error")
+        else:
+            print(f"calsync: unexpected error: {type(exc).__name__}: {exc} (run with --verbose for details)", file=sys.stderr)
+        return 70
+
+
+def _lines(exc: Exception) -> list[str]:
+    from calsync.errors import ConfigError
+
+    if isinstance(exc, ConfigError) and len(exc.problems) > 1:
+        where = f"{exc.file}: " if exc.file else ""
+        return [f"{where}{p}" for p in exc.problems]
+    return [str(exc)]

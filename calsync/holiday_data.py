@@ -1,0 +1,70 @@
+"""Holiday data from python-holidays (default) or workalendar, one region each."""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from calsync.errors import ConfigError
+
+BACKENDS = ("holidays", "workalendar")
+
+
+# A bare country whose holidays differ by nation: the reading most users mean, and the
+# one workalendar uses (its "GB" calendar is England and Wales).
+_DEFAULT_SUBDIVISION = {"GB": "ENG", "UK": "ENG"}
+
+
+def _split_region(region: str) -> tuple[str, str | None]:
+    country, _, subdiv = region.strip().upper().partition("-")
+    country = "GB" if country == "UK" else country
+    return country, (subdiv or _DEFAULT_SUBDIVISION.get(country))
+
+
+class PythonHolidays:
+    """python-holidays, maintained; observed days included."""
+
+    def __init__(self, region: str) -> None:
+        import holidays
+
+        self._country, self._subdiv = _split_region(region)
+        try:
+            holidays.country_holidays(self._country, subdiv=self._subdiv)
+        except NotImplementedError as exc:
+            raise ConfigError([f"business.region: unknown region {region!r} ({exc})"]) from None
+
+    def holidays(self, year: int) -> frozenset[dt.date]:
+        import holidays
+
+        # Observed days can spill into the neighbouring year (Dec 31 for Jan 1).
+        found = holidays.country_holidays(self._country, subdiv=self._subdiv, years=range(year - 1, year + 2))
+        return frozenset(d for d in found if d.year == year)
+
+
+class Workalendar:
+    """workalendar; its data stops in early 2023."""
+
+    def __init__(self, region: str) -> None:
+        from workalendar.registry import registry
+
+        code = region.strip().upper()
+        cls = registry.get(code)
+        if cls is None:
+            raise ConfigError([f"business.region: unknown region {region!r} for workalendar"])
+        self._cal = cls()
+
+    def holidays(self, year: int) -> frozenset[dt.date]:
+        days: set[dt.date] = set()
+        # Observed days can spill into the neighbouring year (Dec 31 for Jan 1).
+        for y in (year - 1, year, year + 1):
+            days.update(d for d, _ in self._cal.holidays(y) if d.year == year)
+        return frozenset(days)
+
+
+@lru_cache(maxsize=64)
+def holiday_source(backend: str, region: str) -> PythonHolidays | Workalendar:
+    """A cached holiday source; raises ConfigError for an unknown backend or region."""
+    if backend == "holidays":
+        return PythonHolidays(region)
+    if backend == "workalendar":
+        return Workalendar(region)
+    raise ConfigError([f"business.calendar: expected one of {', '.join(BACKENDS)}, got {backend!r}"])

@@ -1,0 +1,62 @@
+"""Turn source events into a plan: the pure core wired to holiday data and what state remembers."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from calsync.core.business import BusinessCalendar
+from calsync.core.detect import Seen, read_interview
+from calsync.core.model import Interview, Outcome, Plan, SourceEvent
+from calsync.core.rules import plan_followups
+from calsync.core.settings import PlanSettings
+from calsync.errors import ConfigError
+from calsync.holiday_data import holiday_source
+
+
+class CalendarBook:
+    """One BusinessCalendar per region, built once; an unknown region falls back with a warning."""
+
+    def __init__(self, settings: PlanSettings) -> None:
+        self.settings = settings
+        self.warnings: list[str] = []
+        self._calendars: dict[str, BusinessCalendar] = {}
+
+    def __call__(self, region: str | None) -> BusinessCalendar:
+        key = (region or self.settings.business.region).upper()
+        found = self._calendars.get(key)
+        if found is None:
+            business = self.settings.business
+            try:
+                source = holiday_source(business.calendar, key)
+            except ConfigError:
+                self.warnings.append(f"Region: {key} is not a known region; using {business.region}")
+                found = self(business.region)
+                self._calendars[key] = found
+                return found
+            found = self._calendars[key] = BusinessCalendar(source, business.extra_holidays, business.extra_working_days)
+        return found
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    plan: Plan
+    interviews: tuple[Interview, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def build_plan(
+    events: Iterable[SourceEvent],
+    settings: PlanSettings,
+    seen: Seen,
+    recorded: Mapping[str, tuple[Outcome, ...]] | None = None,
+) -> PlanResult:
+    """Interviews read from the events, and every follow-up the rules plan for them."""
+    book = CalendarBook(settings)
+    recorded = recorded or {}
+    interviews: list[Interview] = []
+    for event in events:
+        interview = read_interview(event, settings, seen, book, recorded.get(event.uid, ()))
+        if interview is not None:
+            interviews.append(interview)
+    plan = plan_followups(interviews, settings, book, seen.interview)
+    return PlanResult(plan=plan, interviews=tuple(interviews), warnings=tuple(dict.fromkeys(book.warnings)))

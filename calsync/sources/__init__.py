@@ -1,0 +1,1 @@
+"""Where interviews come from: .ics files and URLs, Google Calendar."""

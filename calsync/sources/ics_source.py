@@ -1,0 +1,58 @@
+"""An .ics file or URL as a source of SourceEvents."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from calsync.core.model import SourceEvent
+from calsync.errors import SourceError
+from calsync.sources.fetch import FetchResult, Validators, fetch_url
+from calsync.sources.ics import IcsLimits, parse_calendar
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one read of a source gave; ``events`` is None when nothing changed (HTTP 304)."""
+
+    events: tuple[SourceEvent, ...] | None
+    warnings: tuple[str, ...] = ()
+    validators: Validators = field(default_factory=Validators)
+
+
+def is_url(location: str) -> bool:
+    return location.lower().startswith(("http://", "https://"))
+
+
+class IcsSource:
+    """Reads one calendar file or URL; conditional GET for URLs."""
+
+    def __init__(self, name: str, location: str, zone: ZoneInfo, limits: IcsLimits,
+                 connect_timeout: float = 10.0, total_timeout: float = 60.0, max_redirects: int = 5) -> None:
+        self.name, self.location, self.zone, self.limits = name, location, zone, limits
+        self._timeouts = (connect_timeout, total_timeout, max_redirects)
+
+    def _read_bytes(self, validators: Validators) -> FetchResult:
+        if is_url(self.location):
+            connect, total, redirects = self._timeouts
+            return fetch_url(self.location, validators, max_bytes=self.limits.max_bytes,
+                             connect_timeout=connect, total_timeout=total, max_redirects=redirects)
+        path = Path(self.location)
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(self.limits.max_bytes + 1)
+        except FileNotFoundError:
+            raise SourceError(f"{path}: file not found; check the source path") from None
+        except OSError as exc:
+            raise SourceError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        if len(data) > self.limits.max_bytes:
+            raise SourceError(f"{path}: larger than {self.limits.max_bytes} bytes (limits.max_bytes)")
+        return FetchResult(data, validators)
+
+    def read(self, now: dt.datetime, validators: Validators = Validators()) -> Snapshot:
+        fetched = self._read_bytes(validators)
+        if fetched.body is None:
+            return Snapshot(None, (), fetched.validators)
+        parsed = parse_calendar(fetched.body, self.name, self.zone, now, self.limits)
+        return Snapshot(tuple(parsed.events), tuple(parsed.warnings), fetched.validators)

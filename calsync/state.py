@@ -1,0 +1,245 @@
+"""SQLite state: first-seen times, outcomes, source snapshots, what each sink published."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from calsync.core.detect import Seen
+from calsync.core.model import Outcome, OutcomeKind
+from calsync.errors import StateError
+
+DB_NAME = "state.sqlite3"
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE interviews (
+        uid TEXT PRIMARY KEY, source TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+        summary TEXT NOT NULL DEFAULT '', company TEXT NOT NULL DEFAULT '', start TEXT NOT NULL DEFAULT '',
+        active INTEGER NOT NULL DEFAULT 1);
+    CREATE TABLE outcomes_seen (uid TEXT NOT NULL, kind TEXT NOT NULL, first_seen TEXT NOT NULL,
+        PRIMARY KEY (uid, kind));
+    CREATE TABLE marks (uid TEXT NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL, recorded_at TEXT NOT NULL,
+        PRIMARY KEY (uid, kind));
+    CREATE TABLE sources (name TEXT PRIMARY KEY, etag TEXT NOT NULL DEFAULT '', last_modified TEXT NOT NULL DEFAULT '',
+        body BLOB, last_ok TEXT, last_error TEXT, last_error_at TEXT, event_count INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE published (
+        sink TEXT NOT NULL, fid TEXT NOT NULL, interview TEXT NOT NULL, kind TEXT NOT NULL,
+        hash TEXT NOT NULL, sequence INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL,
+        remote_etag TEXT NOT NULL DEFAULT '', payload BLOB, start TEXT NOT NULL DEFAULT '', due TEXT NOT NULL DEFAULT '',
+        summary TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL,
+        PRIMARY KEY (sink, fid));
+    CREATE TABLE done (fid TEXT PRIMARY KEY, at TEXT NOT NULL);
+    """,
+)
+
+# published.status values
+ACTIVE = "active"  # calsync manages it
+INTENT = "intent"  # a write was about to happen (recorded before it)
+USER_DELETED = "user-deleted"  # never write again
+USER_EDITED = "user-edited"  # the user's version wins; calsync leaves it alone
+REMOVED = "removed"  # calsync removed it (cancelled interview, outcome)
+
+
+@dataclass(frozen=True)
+class PublishedRow:
+    sink: str
+    fid: str
+    interview: str
+    kind: str
+    hash: str
+    sequence: int
+    status: str
+    remote_etag: str
+    payload: bytes | None
+    start: str
+    due: str
+    summary: str
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _moment(text: str, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).astimezone(zone)
+
+
+class StateStore:
+    """One SQLite database; every change commits in its own transaction."""
+
+    def __init__(self, path: Path | str, zone: ZoneInfo, readonly: bool = False) -> None:
+        self.path, self.zone = str(path), zone
+        try:
+            if readonly:
+                self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10, isolation_level=None)
+            else:
+                if self.path != ":memory:":
+                    Path(self.path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                    fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                    os.close(fd)
+                    os.chmod(self.path, 0o600)
+                self.db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA busy_timeout=10000")
+            if not readonly:
+                self._migrate()
+        except sqlite3.Error as exc:
+            raise StateError(f"{self.path}: cannot open the state database ({exc}); check the state directory's permissions and free space") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StateError(f"{self.path}: made by a newer calsync (schema {version}); upgrade calsync")
+        for number in range(version, len(MIGRATIONS)):
+            with self.transaction():
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version={number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StateError(f"{self.path}: cannot write the state database ({exc})") from None
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self.db.execute("ROLLBACK")
+            raise StateError(f"{self.path}: cannot write the state database ({exc}); check free disk space") from None
+
+    def integrity_ok(self) -> bool:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    # -- meta
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value))
+
+    # -- first seen, outcomes
+    def seen(self, now: dt.datetime) -> Seen:
+        interviews = {uid: _moment(t, self.zone) for uid, t in self.db.execute("SELECT uid, first_seen FROM interviews")}
+        outcomes = {(uid, kind): _moment(t, self.zone) for uid, kind, t in self.db.execute("SELECT uid, kind, first_seen FROM outcomes_seen")}
+        return Seen(now, interviews, outcomes)
+
+    def recorded_outcomes(self) -> dict[str, tuple[Outcome, ...]]:
+        found: dict[str, list[Outcome]] = {}
+        for uid, kind, at in self.db.execute("SELECT uid, kind, at FROM marks ORDER BY at"):
+            found.setdefault(uid, []).append(Outcome(OutcomeKind(kind), _moment(at, self.zone)))
+        return {uid: tuple(items) for uid, items in found.items()}
+
+    def record_seen(self, now: dt.datetime, interviews: list[tuple[str, str, str, str, str]], outcomes: list[tuple[str, str]]) -> None:
+        """Remember interviews (uid, source, summary, company, start) and undated outcomes first seen now."""
+        stamp = _iso(now)
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO interviews(uid, source, first_seen, last_seen, summary, company, start, active) VALUES(?,?,?,?,?,?,?,1) "
+                "ON CONFLICT(uid) DO UPDATE SET last_seen=excluded.last_seen, summary=excluded.summary, "
+                "company=excluded.company, start=excluded.start, source=excluded.source, active=1",
+                [(uid, source, stamp, stamp, summary, company, start) for uid, source, summary, company, start in interviews],
+            )
+            db.executemany("INSERT OR IGNORE INTO outcomes_seen(uid, kind, first_seen) VALUES(?,?,?)", [(u, k, stamp) for u, k in outcomes])
+
+    def mark(self, uid: str, kind: OutcomeKind, at: dt.datetime, now: dt.datetime) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO marks(uid, kind, at, recorded_at) VALUES(?,?,?,?) ON CONFLICT(uid, kind) DO UPDATE SET at=excluded.at",
+                       (uid, kind.value, _iso(at), _iso(now)))
+
+    def known_interviews(self) -> list[tuple[str, str, str, str]]:
+        """(uid, summary, company, start) of every interview ever seen."""
+        return list(self.db.execute("SELECT uid, summary, company, start FROM interviews ORDER BY start, uid"))
+
+    # -- done
+    def mark_done(self, fid: str, now: dt.datetime) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO done(fid, at) VALUES(?,?)", (fid, _iso(now)))
+
+    def done_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT fid FROM done")}
+
+    # -- sources
+    def source_state(self, name: str) -> tuple[str, str, bytes | None]:
+        row = self.db.execute("SELECT etag, last_modified, body FROM sources WHERE name=?", (name,)).fetchone()
+        return (row[0], row[1], row[2]) if row else ("", "", None)
+
+    def source_ok(self, name: str, now: dt.datetime, etag: str, last_modified: str, body: bytes | None, count: int) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO sources(name) VALUES(?)", (name,))
+            if body is not None:
+                db.execute("UPDATE sources SET body=?, event_count=? WHERE name=?", (body, count, name))
+            db.execute("UPDATE sources SET etag=?, last_modified=?, last_ok=?, last_error=NULL, last_error_at=NULL WHERE name=?",
+                       (etag, last_modified, _iso(now), name))
+
+    def source_failed(self, name: str, now: dt.datetime, error: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO sources(name) VALUES(?)", (name,))
+            db.execute("UPDATE sources SET last_error=?, last_error_at=? WHERE name=?", (error, _iso(now), name))
+
+    def source_health(self) -> list[tuple[str, str | None, str | None, str | None]]:
+        """(name, last_ok, last_error, last_error_at) per source."""
+        return list(self.db.execute("SELECT name, last_ok, last_error, last_error_at FROM sources ORDER BY name"))
+
+    # -- published
+    def published(self, sink: str) -> dict[str, PublishedRow]:
+        rows = self.db.execute(
+            "SELECT sink, fid, interview, kind, hash, sequence, status, remote_etag, payload, start, due, summary FROM published WHERE sink=?", (sink,))
+        return {r[1]: PublishedRow(*r) for r in rows}
+
+    def put_published(self, row: PublishedRow, now: dt.datetime) -> None:
+        with self.transaction() as db:
+            self._put(db, row, now)
+
+    def put_many(self, rows: list[PublishedRow], now: dt.datetime) -> None:
+        with self.transaction() as db:
+            for row in rows:
+                self._put(db, row, now)
+
+    @staticmethod
+    def _put(db: sqlite3.Connection, row: PublishedRow, now: dt.datetime) -> None:
+        db.execute(
+            "INSERT INTO published(sink, fid, interview, kind, hash, sequence, status, remote_etag, payload, start, due, summary, updated_at) "
+            "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(sink, fid) DO UPDATE SET interview=excluded.interview, kind=excluded.kind, "
+            "hash=excluded.hash, sequence=excluded.sequence, status=excluded.status, remote_etag=excluded.remote_etag, "
+            "payload=excluded.payload, start=excluded.start, due=excluded.due, summary=excluded.summary, updated_at=excluded.updated_at",
+            (row.sink, row.fid, row.interview, row.kind, row.hash, row.sequence, row.status, row.remote_etag, row.payload,
+             row.start, row.due, row.summary, _iso(now)),
+        )
+
+
+def state_path(state_dir: Path) -> Path:
+    return state_dir / DB_NAME
+
+
+def open_readonly_seen(config: "object", now: dt.datetime) -> tuple[Seen | None, dict[str, tuple[Outcome, ...]]]:
+    """First-seen times and recorded outcomes from an existing database, without writing anything."""
+    path = state_path(config.state_dir)  # type: ignore[attr-defined]
+    if not path.exists():
+        return None, {}
+    store = StateStore(path, config.plan.zone, readonly=True)  # type: ignore[attr-defined]
+    try:
+        if store.db.execute("PRAGMA user_version").fetchone()[0] < 1:
+            return None, {}
+        return store.seen(now), store.recorded_outcomes()
+    finally:
+        store.close()

@@ -1,0 +1,59 @@
+"""Shared builders: iCalendar text and plans through the real pipeline."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from calsync.config import build_config
+from calsync.core.detect import Seen
+from calsync.planner import PlanResult, build_plan
+from calsync.sources.ics import parse_calendar
+
+
+def vevent(uid: str, start: str, end: str | None = None, summary: str = "Interview #interview",
+           description: str = "", tz: str | None = "America/Los_Angeles", extra: str = "") -> str:
+    """One VEVENT; ``start``/``end`` as 20261201T100000 (or 20261201 for all-day)."""
+    def prop(name: str, value: str) -> str:
+        if len(value) == 8:
+            return f"{name};VALUE=DATE:{value}"
+        if value.endswith("Z") or tz is None:
+            return f"{name}:{value}"
+        return f"{name};TZID={tz}:{value}"
+
+    lines = ["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20261101T000000Z", prop("DTSTART", start)]
+    if end:
+        lines.append(prop("DTEND", end))
+    lines.append(f"SUMMARY:{summary}")
+    if description:
+        lines.append("DESCRIPTION:" + description.replace("\n", "\\n"))
+    if extra:
+        lines.extend(extra.strip().splitlines())
+    lines.append("END:VEVENT")
+    return "\n".join(lines)
+
+
+def calendar(*events: str, header: str = "") -> bytes:
+    body = "\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//calsync tests//EN", *([header] if header else []), *events, "END:VCALENDAR"])
+    return (body.replace("\n", "\r\n") + "\r\n").encode()
+
+
+def plan_ics(data: bytes, now: dt.datetime, config: dict | None = None) -> PlanResult:
+    settings = build_config({"timezone": "America/Los_Angeles", **(config or {})})
+    parsed = parse_calendar(data, "test.ics", settings.plan.zone, now)
+    assert not parsed.warnings, parsed.warnings
+    return build_plan(parsed.events, settings.plan, Seen(now, {}, {}))
+
+
+def by_kind(result: PlanResult, uid: str | None = None) -> dict[str, object]:
+    return {f.kind.value: f for f in result.plan.followups if uid is None or f.interview == uid}
+
+
+LA = ZoneInfo("America/Los_Angeles")
+
+
+@pytest.fixture
+def early() -> dt.datetime:
+    """A clock well before every test interview, so nothing is missed."""
+    return dt.datetime(2026, 1, 2, 9, 0, tzinfo=LA)
