@@ -38,10 +38,16 @@ def configured(args: argparse.Namespace) -> Config:
 def cli_sources(config: Config, locations: list[str] | None) -> tuple[SourceConfig, ...]:
     if not locations:
         return config.sources
+    import re
     from pathlib import Path
 
+    from calsync.errors import SourceError
+    from calsync.sources.fetch import redact_url
     from calsync.sources.ics_source import is_url
 
+    for loc in locations:
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", loc) and not is_url(loc):
+            raise SourceError(f"{redact_url(loc)}: only http:// and https:// URLs (or a file path) are supported")
     return tuple(
         SourceConfig(name=loc if is_url(loc) else Path(loc).name, kind="ics", location=loc if is_url(loc) else str(Path(loc).resolve()))
         for loc in locations

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from calsync.core.business import BusinessCalendar
 from calsync.core.dates import stated_deadline
-from calsync.core.directives import find_outcomes, has_no_calls, read_fields
+from calsync.core.directives import find_outcomes, has_no_calls, read_fields, without_outcome_lines
 from calsync.core.model import Contact, EventKind, Interview, Outcome, OutcomeKind, SourceEvent
 from calsync.core.settings import PlanSettings
 
@@ -87,7 +87,7 @@ def read_interview(
         start=start,
         end=end,
         no_calls=has_no_calls(text),
-        deadline=stated_deadline(text, day, calendars(fields.region).add_business_days),
+        deadline=stated_deadline(without_outcome_lines(text), day, calendars(fields.region).add_business_days),
         outcomes=tuple(sorted(set(outcomes), key=lambda o: (o.at, o.kind.value))),
         contact=contact,
         company=fields.company,

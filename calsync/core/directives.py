@@ -64,6 +64,11 @@ def _outcome_time(rest: str, zone: ZoneInfo, interview_day: dt.date) -> dt.datet
     return None
 
 
+def without_outcome_lines(text: str) -> str:
+    """The text minus `Outcome:` lines, so their dates are never read as a stated timeline."""
+    return _OUTCOME_LINE.sub("", text)
+
+
 def find_outcomes(text: str, zone: ZoneInfo, interview_day: dt.date) -> list[OutcomeMention]:
     """`Outcome:` lines (optionally dated) and outcome tags, in order of appearance."""
     found: list[OutcomeMention] = []

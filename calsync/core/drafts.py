@@ -97,7 +97,8 @@ def label(interview: Interview) -> str:
     return known or _TAG.sub(" ", interview.summary).strip() or "interview"
 
 
-def _fields(interview: Interview, drafts: DraftSettings) -> dict[str, str]:
+def draft_fields(interview: Interview, drafts: DraftSettings) -> dict[str, str]:
+    """The values templates may use; computed once per interview."""
     contact = interview.contact
     first = contact.name.split()[0] if contact.name.strip() else ""
     day: dt.date = interview.start.date()
@@ -119,15 +120,17 @@ def _fields(interview: Interview, drafts: DraftSettings) -> dict[str, str]:
     }
 
 
-def render_draft(kind: Kind, channel: Channel, interview: Interview, drafts: DraftSettings) -> tuple[str, str]:
+def render_draft(
+    kind: Kind, channel: Channel, interview: Interview, drafts: DraftSettings, fields: dict[str, str] | None = None
+) -> tuple[str, str]:
     """The follow-up's summary and description: what to do, and the draft to send."""
     subject_t, body_t = TEMPLATES[(kind, channel)]
     custom = drafts.template(kind.value)
     if custom is not None and channel is Channel.EMAIL:
         body_t = custom
-    values = defaultdict(str, _fields(interview, drafts))
+    values = defaultdict(str, fields if fields is not None else draft_fields(interview, drafts))
     subject, body = subject_t.format_map(values), body_t.format_map(values)
-    summary = f"{SUMMARIES[(kind, channel)]} — {label(interview)}"
+    summary = f"{SUMMARIES[(kind, channel)]} — {values['interview']}"
     contact = interview.contact
     if channel is Channel.CALL:
         description = body

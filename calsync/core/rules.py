@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from calsync.core.business import BusinessCalendar
-from calsync.core.drafts import render_draft
+from calsync.core.drafts import draft_fields, render_draft
 from calsync.core.model import Channel, EventKind, FollowUp, Interview, Kind, OutcomeKind, Plan
 from calsync.core.settings import PlanSettings
 
@@ -33,9 +33,10 @@ class _Builder:
         self.interview = interview
         self.settings = settings
         self.zone = settings.zone
+        self.fields = draft_fields(interview, settings.drafts)
 
     def make(self, kind: Kind, start: dt.datetime, length: dt.timedelta, due: dt.datetime, channel: Channel) -> FollowUp:
-        summary, description = render_draft(kind, channel, self.interview, self.settings.drafts)
+        summary, description = render_draft(kind, channel, self.interview, self.settings.drafts, self.fields)
         return FollowUp(
             kind=kind,
             interview=self.interview.uid,
@@ -96,7 +97,8 @@ def _interview_followups(interview: Interview, settings: PlanSettings, calendar:
         planned = [f for f in planned if not (f.kind in CHECK_INS and f.start > first_outcome)]
         personal = [o for o in interview.outcomes if o.kind is OutcomeKind.REJECTED]
         if personal:
-            rejected_on = personal[0].at.astimezone(settings.zone).date()
+            # Never before the interview's own day, even for a rejection recorded early.
+            rejected_on = max(personal[0].at.astimezone(settings.zone).date(), day)
             planned.append(build.task_on(Kind.FEEDBACK_REQUEST, calendar.next_business_day(rejected_on), Channel.EMAIL))
     return planned
 
