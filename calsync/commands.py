@@ -84,14 +84,14 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {
-    "plan": cmd_plan,
-    "check-config": cmd_check_config,
-}
-
-
 def dispatch(args: argparse.Namespace) -> int:
-    handler = COMMANDS.get(args.command)
+    from calsync import commands_state as s
+
+    commands = {
+        "plan": cmd_plan, "check-config": cmd_check_config, "run": s.cmd_run, "serve": s.cmd_serve, "mark": s.cmd_mark,
+        "done": s.cmd_done, "status": s.cmd_status, "feed-url": s.cmd_feed_url, "rotate-feed-token": s.cmd_rotate_feed_token,
+    }
+    handler = commands.get(args.command)
     if handler is None:
         print(f"calsync: {args.command} is not available in this build", file=sys.stderr)
         return 69

@@ -3,13 +3,41 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from calsync.config import Config, SourceConfig
-from calsync.core.model import SourceEvent
-from calsync.errors import ConfigError
-from calsync.sources.ics_source import IcsSource
+from calsync.core.model import FollowUp, SourceEvent
+from calsync.core.reconcile import Action, Change, Observed, content_hash, deletes_too_many, reconcile
+from calsync.errors import CalsyncError, ConfigError
+from calsync.planner import build_plan
+from calsync.sources.fetch import Validators
+from calsync.sources.ics_source import IcsSource, Snapshot
+from calsync.state import PlanItem, StateStore
 
 log = logging.getLogger("calsync")
+RETRY_BASE_SECONDS = 30.0
+
+
+class Source(Protocol):
+    name: str
+
+    def read(self, now: dt.datetime, validators: Validators = ...) -> Snapshot: ...
+
+    def parse(self, body: bytes, now: dt.datetime, validators: Validators = ...) -> Snapshot: ...
+
+
+class Sink(Protocol):
+    name: str
+
+    @property
+    def style_key(self) -> str: ...
+
+    def observed(self) -> dict[str, Observed]: ...
+
+    def apply(self, changes: list[Change], done: set[str], now: dt.datetime) -> None: ...
+
+    def flush(self) -> bool: ...
 
 
 def make_ics_source(source: SourceConfig, config: Config) -> IcsSource:
@@ -30,3 +58,136 @@ def read_all_sources(sources: tuple[SourceConfig, ...], config: Config, now: dt.
         events.extend(snapshot.events or ())
         warnings.extend(snapshot.warnings)
     return events, warnings
+
+
+@dataclass
+class _Polled:
+    source: Source
+    interval: float
+    events: tuple[SourceEvent, ...] | None = None  # last good snapshot
+    next_due: dt.datetime | None = None
+    failing: bool = False
+    failures: int = 0
+
+    def retry_delay(self) -> float:
+        """The normal interval, or a capped exponential backoff while the source fails."""
+        if not self.failures:
+            return self.interval
+        return min(self.interval, RETRY_BASE_SECONDS * 2 ** (self.failures - 1))
+
+
+@dataclass
+class PassReport:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    interviews: int = 0
+    followups: int = 0
+    missed: int = 0
+    feed_written: bool = False
+    failed_sources: list[str] = field(default_factory=list)
+    refused: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.deleted or self.feed_written or self.refused)
+
+    def line(self) -> str:
+        text = (f"{self.interviews} interviews, {self.followups} follow-ups "
+                f"(+{self.created} ~{self.updated} -{self.deleted}), {self.missed} missed")
+        if self.failed_sources:
+            text += f"; failing: {', '.join(self.failed_sources)}"
+        if self.refused:
+            text += f"; REFUSED: {self.refused}"
+        return text
+
+
+class Engine:
+    """Owns the polled sources and the sinks; ``tick`` is one pass."""
+
+    def __init__(self, config: Config, store: StateStore, sinks: list[Sink], sources: list[tuple[Source, float]]) -> None:
+        self.config, self.store, self.sinks = config, store, sinks
+        self.polled = {src.name: _Polled(src, interval) for src, interval in sources}
+
+    def next_wake(self, now: dt.datetime) -> float:
+        """Seconds until the next source is due."""
+        dues = [p.next_due for p in self.polled.values() if p.next_due is not None]
+        return max(0.0, min((d - now).total_seconds() for d in dues)) if dues else 0.0
+
+    def _poll(self, polled: _Polled, now: dt.datetime, force: bool, report: PassReport) -> None:
+        name = polled.source.name
+        etag, last_modified, body = self.store.source_state(name)
+        if polled.events is None and body is not None:
+            try:  # after a restart: the last good snapshot from state
+                polled.events = polled.source.parse(body, now).events
+            except CalsyncError as exc:
+                log.warning("%s: stored snapshot unusable (%s)", name, exc)
+        try:
+            snapshot = polled.source.read(now, Validators(etag, last_modified) if polled.events is not None else Validators())
+        except CalsyncError as exc:
+            report.failed_sources.append(name)
+            if not polled.failing:
+                log.warning("source %s failed, keeping its last good snapshot: %s", name, exc)
+            polled.failing = True
+            polled.failures += 1
+            self.store.source_failed(name, now, str(exc))
+            return
+        for warning in snapshot.warnings:
+            log.warning("%s", warning)
+        if snapshot.events is not None:
+            if not snapshot.events and polled.events and not force:
+                report.failed_sources.append(name)
+                message = f"returned no events (had {len(polled.events)}); keeping the last good snapshot — run with --force if that is right"
+                log.warning("source %s %s", name, message)
+                self.store.source_failed(name, now, message)
+                return
+            polled.events = snapshot.events
+        if polled.failing:
+            log.info("source %s is back", name)
+        polled.failing, polled.failures = False, 0
+        self.store.source_ok(name, now, snapshot.validators.etag, snapshot.validators.last_modified, snapshot.body,
+                             len(polled.events or ()))
+
+    def tick(self, now: dt.datetime, force: bool = False, poll_all: bool = False) -> PassReport:
+        """Poll due sources, plan, and bring every sink up to date."""
+        report = PassReport()
+        for polled in self.polled.values():
+            if poll_all or polled.next_due is None or polled.next_due <= now:
+                self._poll(polled, now, force, report)
+                polled.next_due = now + dt.timedelta(seconds=polled.retry_delay())
+        events = [e for p in self.polled.values() for e in (p.events or ())]
+        result = build_plan(events, self.config.plan, self.store.seen(now), self.store.recorded_outcomes())
+        for warning in result.warnings:
+            log.warning("%s", warning)
+        self.store.record_seen(
+            now,
+            [(i.uid, i.source, i.summary, i.company, i.start.isoformat()) for i in result.interviews],
+            [(i.uid, o.kind.value) for i in result.interviews for o in i.outcomes],
+        )
+        plan = result.plan
+        self.store.replace_plan_items(
+            [_item(f, False) for f in plan.followups] + [_item(f, True) for f in plan.missed])
+        report.interviews, report.followups, report.missed = len(result.interviews), len(plan.followups), len(plan.missed)
+        done = self.store.done_ids()
+        for sink in self.sinks:
+            desired = {f.id: (f, content_hash(f, f.id in done, sink.style_key)) for f in plan.followups}
+            observed = sink.observed()
+            changes = reconcile(desired, observed)
+            if deletes_too_many(changes, observed) and not force:
+                removing = sum(1 for c in changes if c.action is Action.DELETE)
+                report.refused = f"{sink.name} would remove {removing} of {len(observed)} follow-ups; nothing removed (use --force if that is right)"
+                log.warning("%s", report.refused)
+                self.store.set_meta(f"refused:{sink.name}", f"{now.isoformat()} {report.refused}")
+                changes = [c for c in changes if c.action is not Action.DELETE]
+            else:
+                self.store.set_meta(f"refused:{sink.name}", "")
+            sink.apply(changes, done, now)
+            report.feed_written |= sink.flush()
+            report.created += sum(1 for c in changes if c.action is Action.CREATE)
+            report.updated += sum(1 for c in changes if c.action is Action.UPDATE)
+            report.deleted += sum(1 for c in changes if c.action is Action.DELETE)
+        return report
+
+
+def _item(f: FollowUp, missed: bool) -> PlanItem:
+    return PlanItem(f.id, f.interview, f.kind.value, f.start.isoformat(), f.due.isoformat(), f.channel.value, f.summary, missed)

@@ -36,15 +36,12 @@ MIGRATIONS: tuple[str, ...] = (
         summary TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL,
         PRIMARY KEY (sink, fid));
     CREATE TABLE done (fid TEXT PRIMARY KEY, at TEXT NOT NULL);
+    CREATE TABLE plan_items (fid TEXT PRIMARY KEY, interview TEXT NOT NULL, kind TEXT NOT NULL, start TEXT NOT NULL,
+        due TEXT NOT NULL, channel TEXT NOT NULL, summary TEXT NOT NULL, missed INTEGER NOT NULL);
     """,
 )
 
-# published.status values
-ACTIVE = "active"  # calsync manages it
-INTENT = "intent"  # a write was about to happen (recorded before it)
-USER_DELETED = "user-deleted"  # never write again
-USER_EDITED = "user-edited"  # the user's version wins; calsync leaves it alone
-REMOVED = "removed"  # calsync removed it (cancelled interview, outcome)
+# published.status holds an Ownership value (calsync.core.reconcile).
 
 
 @dataclass(frozen=True)
@@ -200,6 +197,17 @@ class StateStore:
         """(name, last_ok, last_error, last_error_at) per source."""
         return list(self.db.execute("SELECT name, last_ok, last_error, last_error_at FROM sources ORDER BY name"))
 
+    # -- the last plan, for status and done
+    def replace_plan_items(self, items: list[PlanItem]) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM plan_items")
+            db.executemany("INSERT INTO plan_items VALUES(?,?,?,?,?,?,?,?)",
+                           [(i.fid, i.interview, i.kind, i.start, i.due, i.channel, i.summary, int(i.missed)) for i in items])
+
+    def plan_items(self) -> list[PlanItem]:
+        rows = self.db.execute("SELECT fid, interview, kind, start, due, channel, summary, missed FROM plan_items ORDER BY start, fid")
+        return [PlanItem(*row[:7], bool(row[7])) for row in rows]
+
     # -- published
     def published(self, sink: str) -> dict[str, PublishedRow]:
         rows = self.db.execute(
@@ -225,6 +233,18 @@ class StateStore:
             (row.sink, row.fid, row.interview, row.kind, row.hash, row.sequence, row.status, row.remote_etag, row.payload,
              row.start, row.due, row.summary, _iso(now)),
         )
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    fid: str
+    interview: str
+    kind: str
+    start: str
+    due: str
+    channel: str
+    summary: str
+    missed: bool
 
 
 def state_path(state_dir: Path) -> Path:

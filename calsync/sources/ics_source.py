@@ -19,6 +19,7 @@ class Snapshot:
     events: tuple[SourceEvent, ...] | None
     warnings: tuple[str, ...] = ()
     validators: Validators = field(default_factory=Validators)
+    body: bytes | None = None  # the raw calendar, kept as the last good snapshot
 
 
 def is_url(location: str) -> bool:
@@ -54,5 +55,8 @@ class IcsSource:
         fetched = self._read_bytes(validators)
         if fetched.body is None:
             return Snapshot(None, (), fetched.validators)
-        parsed = parse_calendar(fetched.body, self.name, self.zone, now, self.limits)
-        return Snapshot(tuple(parsed.events), tuple(parsed.warnings), fetched.validators)
+        return self.parse(fetched.body, now, fetched.validators)
+
+    def parse(self, body: bytes, now: dt.datetime, validators: Validators = Validators()) -> Snapshot:
+        parsed = parse_calendar(body, self.name, self.zone, now, self.limits)
+        return Snapshot(tuple(parsed.events), tuple(parsed.warnings), validators, body)

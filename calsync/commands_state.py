@@ -1,0 +1,176 @@
+"""Commands around state: run, serve, mark, done, status, feed-url, rotate-feed-token."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+import threading
+
+from calsync.commands import configured, current_time, parse_moment
+from calsync.core.model import OutcomeKind
+from calsync.errors import CalsyncError
+from calsync.runtime import feed_path, open_store
+
+log = logging.getLogger("calsync")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from calsync.daemon import Daemon, install_signal_handlers
+
+    config = configured(args)
+    clock = (lambda: parse_moment(args.now, config.plan.zone, "--now")) if args.now else None
+    daemon = Daemon(config, getattr(args, "config", None), clock=clock, force=args.force, serve=not args.no_serve and not args.once)
+    if threading.current_thread() is threading.main_thread():
+        install_signal_handlers(daemon)
+    code = daemon.run(once=args.once)
+    if args.once or sys.stdout.isatty():
+        from calsync.feedtoken import FeedToken
+        from calsync.feedurl import subscription_url
+
+        store = open_store(config)
+        try:
+            url = subscription_url(config, FeedToken(store, config.state_dir).ensure())
+            items = store.plan_items()
+        finally:
+            store.close()
+        pending = [i for i in items if not i.missed]
+        print(f"{len(pending)} follow-up(s) published to {feed_path(config)}")
+        for item in pending[:50]:
+            print(f"  {item.start[:16].replace('T', ' ')}  {item.kind:<22} {item.summary}")
+        print(f"Subscribe (while `calsync run` or `calsync serve` is running): {url}")
+    return code
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from calsync.feedtoken import FeedToken
+    from calsync.server import start_feed_server
+    from calsync.state import state_path
+
+    config = configured(args)
+    store = open_store(config)
+    FeedToken(store, config.state_dir).ensure()
+    server, thread = start_feed_server(config.feed.bind, config.feed.port, feed_path(config), state_path(config.state_dir),
+                                       config.feed.max_connections, config.feed.connection_timeout)
+    store.set_meta("feed_bound", f"{config.feed.bind}:{server.port}")
+    store.close()
+    log.info("serving %s on %s port %d", feed_path(config), config.feed.bind, server.port)
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        import signal
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    server.shutdown()
+    server.server_close()
+    return 0
+
+
+def _find_interview(query: str, known: list[tuple[str, str, str, str]]) -> str:
+    exact = [row for row in known if row[0] == query]
+    if exact:
+        return exact[0][0]
+    needle = query.lower()
+    matches = [row for row in known if needle in row[0].lower() or needle in row[1].lower() or needle in row[2].lower()]
+    if len(matches) == 1:
+        return matches[0][0]
+    if not matches:
+        raise CalsyncError(f"no interview matches {query!r}; `calsync status` lists them (run `calsync run --once` first if it is new)")
+    listing = "; ".join(f"{uid} ({summary}, {start[:16]})" for uid, summary, _, start in matches[:10])
+    raise CalsyncError(f"{query!r} matches {len(matches)} interviews, give one UID: {listing}")
+
+
+def cmd_mark(args: argparse.Namespace) -> int:
+    config = configured(args)
+    now = dt.datetime.now(config.plan.zone)
+    at = parse_moment(args.at, config.plan.zone, "--at") if args.at else now
+    store = open_store(config)
+    try:
+        uid = _find_interview(args.interview, store.known_interviews())
+        store.mark(uid, OutcomeKind.parse(args.outcome), at, now)
+    finally:
+        store.close()
+    print(f"recorded {args.outcome} for {uid} at {at:%Y-%m-%d %H:%M}; the next pass updates its follow-ups")
+    return 0
+
+
+def cmd_done(args: argparse.Namespace) -> int:
+    config = configured(args)
+    store = open_store(config)
+    try:
+        items = [i for i in store.plan_items() if i.fid.startswith(args.followup.lower())]
+        if len(items) != 1:
+            raise CalsyncError(f"{'no' if not items else 'more than one'} follow-up matches {args.followup!r}; `calsync status` shows their IDs")
+        store.mark_done(items[0].fid, dt.datetime.now(config.plan.zone))
+    finally:
+        store.close()
+    print(f"done: {items[0].summary}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    config = configured(args)
+    now = current_time(args, config)
+    store = open_store(config)
+    try:
+        items, done = store.plan_items(), store.done_ids()
+        known = store.known_interviews()
+        health = store.source_health()
+        refused = [v for k, v in ((k, store.get_meta(f"refused:{k}")) for k in ("feed", "google")) if v]
+        auth = store.get_meta("google_auth_error")
+    finally:
+        store.close()
+    by_interview: dict[str, list] = {}
+    for item in items:
+        by_interview.setdefault(item.interview, []).append(item)
+    for uid, summary, _, start in known:
+        if uid not in by_interview:
+            continue
+        print(f"{start[:16].replace('T', ' ')}  {summary}  [{uid}]")
+        for item in by_interview[uid]:
+            state = "missed" if item.missed else "done" if item.fid in done else ("overdue" if item.due < now.isoformat() and dt.datetime.fromisoformat(item.due) < now else "pending")
+            print(f"    {item.fid[:8]}  {item.start[:16].replace('T', ' ')}  {item.kind:<22} {state:<8} {item.summary}")
+    print("\nsources:")
+    for name, last_ok, error, error_at in health:
+        line = f"  {name}: last good poll {last_ok or 'never'}"
+        if error:
+            line += f"; FAILING since {error_at}: {error}"
+        print(line)
+    for line in refused:
+        print(f"\nsafety valve: {line}")
+    if auth:
+        print(f"\nGoogle: re-authorization needed ({auth}); run `calsync auth google --client-secrets FILE`")
+    return 0
+
+
+def cmd_feed_url(args: argparse.Namespace) -> int:
+    from calsync.feedtoken import FeedToken
+    from calsync.feedurl import subscription_url
+
+    config = configured(args)
+    store = open_store(config)
+    try:
+        token = FeedToken(store, config.state_dir).ensure()
+        bound = store.get_meta("feed_bound")
+    finally:
+        store.close()
+    port = int(bound.rsplit(":", 1)[1]) if bound and config.feed.port == 0 else None
+    print(subscription_url(config, token, port))
+    print(f"feed file: {feed_path(config)}", file=sys.stderr)
+    return 0
+
+
+def cmd_rotate_feed_token(args: argparse.Namespace) -> int:
+    from calsync.feedtoken import FeedToken
+    from calsync.feedurl import subscription_url
+
+    config = configured(args)
+    store = open_store(config)
+    try:
+        token = FeedToken(store, config.state_dir).rotate()
+    finally:
+        store.close()
+    print(subscription_url(config, token))
+    print("the old URL no longer works; update your calendar subscriptions", file=sys.stderr)
+    return 0

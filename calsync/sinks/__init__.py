@@ -1,0 +1,1 @@
+"""Where follow-ups go: the .ics feed, Google Calendar."""
