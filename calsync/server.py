@@ -169,6 +169,6 @@ class FeedServer(ThreadingHTTPServer):
 
 def start_feed_server(bind: str, port: int, feed_path: Path, db_path: Path, max_connections: int, timeout: float) -> tuple[FeedServer, threading.Thread]:
     server = FeedServer((bind, port), FeedFile(feed_path), TokenCheck(db_path), max_connections, timeout)
-    thread = threading.Thread(target=server.serve_forever, name="feed-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="feed-server", daemon=True)
     thread.start()
     return server, thread

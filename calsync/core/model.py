@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import enum
+import functools
 import hashlib
 from dataclasses import dataclass, field
 
@@ -136,7 +137,7 @@ class FollowUp:
         """Stable identity across plans: one follow-up of a kind per interview."""
         return (self.interview, self.kind.value)
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
         """Deterministic ID (base32hex, valid as a Google event ID) from source, interview and kind."""
         return followup_id(self.source, self.interview, self.kind)

@@ -1,6 +1,7 @@
 """The .ics feed: one VEVENT per follow-up, rendered from cached bytes, written atomically."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import os
@@ -20,6 +21,11 @@ SINK = "feed"
 def write_atomically(path: Path, data: bytes, mode: int = 0o640) -> None:
     """Temp file in the same folder, fsync, rename over, fsync the folder: readers see old or new, whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a write that was killed
+        try:
+            stale.unlink()
+        except OSError:
+            pass
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -55,12 +61,24 @@ class IcsFeed:
     def __init__(self, store: StateStore, path: Path, zone: str, title: str, style: FeedStyle, refresh_seconds: float) -> None:
         self.store, self.path, self.zone, self.title, self.style, self.refresh = store, path, zone, title, style, refresh_seconds
         self._entries: dict[str, _Entry] = {}
+        self._order: list[tuple[str, str]] = []  # (start, fid), kept sorted as entries change
         self._observed: dict[str, Observed] = {}
         self._written_digest: str | None = None
         for fid, row in store.published(SINK).items():
             self._observed[fid] = Observed(row.hash, row.sequence, Ownership(row.status))
             if row.status == Ownership.MANAGED.value and row.payload is not None:
                 self._entries[fid] = _Entry(row.start, row.payload)
+        self._order = sorted((entry.start, fid) for fid, entry in self._entries.items())
+
+    def _drop(self, fid: str) -> None:
+        old = self._entries.pop(fid, None)
+        if old is not None:
+            del self._order[bisect.bisect_left(self._order, (old.start, fid))]
+
+    def _put(self, fid: str, entry: _Entry) -> None:
+        self._drop(fid)
+        self._entries[fid] = entry
+        bisect.insort(self._order, (entry.start, fid))
 
     @property
     def style_key(self) -> str:
@@ -87,20 +105,24 @@ class IcsFeed:
         for row in rows:
             self._observed[row.fid] = Observed(row.hash, row.sequence, Ownership(row.status))
             if row.payload is None:
-                self._entries.pop(row.fid, None)
+                self._drop(row.fid)
             else:
-                self._entries[row.fid] = _Entry(row.start, row.payload)
+                self._put(row.fid, _Entry(row.start, row.payload))
+
+    def render_parts(self) -> list[bytes]:
+        """The feed as its pieces in order (header, zone, events, footer): no copy of the cached event bytes."""
+        parts = [calendar_header(self.title, self.refresh)]
+        if self._order:
+            first, last = int(self._order[0][0][:4]), int(self._order[-1][0][:4])
+            parts.append(vtimezone(self.zone, first - 1, last + 1))
+        entries = self._entries
+        parts.extend([entries[fid].payload for _, fid in self._order])
+        parts.append(CALENDAR_FOOTER)
+        return parts
 
     def render(self) -> bytes:
         """The whole feed; the same state always gives the same bytes."""
-        order = sorted(self._entries.items(), key=lambda item: (item[1].start, item[0]))
-        parts = [calendar_header(self.title, self.refresh)]
-        if order:
-            years = [int(entry.start[:4]) for _, entry in order]
-            parts.append(vtimezone(self.zone, min(years) - 1, max(years) + 1))
-        parts.extend(entry.payload for _, entry in order)
-        parts.append(CALENDAR_FOOTER)
-        return b"".join(parts)
+        return b"".join(self.render_parts())
 
     def flush(self) -> bool:
         """Write the feed if its bytes differ from what is on disk; True when written."""

@@ -13,11 +13,15 @@ UID_DOMAIN = "calsync"
 
 
 def escape_text(value: str) -> str:
+    if not any(c in value for c in "\\;,\r\n"):
+        return value
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
 
 
 def fold(line: str) -> str:
     """Fold at 75 octets without splitting a UTF-8 character (RFC 5545 3.1)."""
+    if line.isascii():
+        return "\r\n ".join([line[:75], *(line[i:i + 74] for i in range(75, len(line), 74))]) + "\r\n"
     data = line.encode("utf-8")
     if len(data) <= 75:
         return line + "\r\n"
@@ -33,12 +37,17 @@ def fold(line: str) -> str:
     return "\r\n ".join(parts) + "\r\n"
 
 
+def local(m: dt.datetime) -> str:
+    return f"{m.year:04d}{m.month:02d}{m.day:02d}T{m.hour:02d}{m.minute:02d}{m.second:02d}"
+
+
 def stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return local(moment.astimezone(UTC)) + "Z"
 
 
-def local(moment: dt.datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%S")
+def _fold_all(lines: list[str]) -> bytes:
+    # Short ASCII lines need no folding; only the long ones pay for encoding twice.
+    return "".join(line + "\r\n" if len(line) <= 75 and line.isascii() else fold(line) for line in lines).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -57,9 +66,11 @@ def render_followup(f: FollowUp, sequence: int, changed_at: dt.datetime, done: b
     if done:
         description = "Done.\n\n" + description
     uid = f"{f.id}@{UID_DOMAIN}"
+    changed = stamp(changed_at)
+    start, end = local(f.start), local(f.end)
     common = [
-        f"DTSTAMP:{stamp(changed_at)}",
-        f"LAST-MODIFIED:{stamp(changed_at)}",
+        f"DTSTAMP:{changed}",
+        f"LAST-MODIFIED:{changed}",
         f"SEQUENCE:{sequence}",
         f"SUMMARY:{escape_text(summary)}",
         f"DESCRIPTION:{escape_text(description)}",
@@ -69,16 +80,16 @@ def render_followup(f: FollowUp, sequence: int, changed_at: dt.datetime, done: b
         f"X-CALSYNC-CHANNEL:{f.channel.value}",
     ]
     lines = ["BEGIN:VEVENT", f"UID:{uid}", *common,
-             f"DTSTART;TZID={zone}:{local(f.start)}", f"DTEND;TZID={zone}:{local(f.end)}",
+             f"DTSTART;TZID={zone}:{start}", f"DTEND;TZID={zone}:{end}",
              "STATUS:CONFIRMED", "TRANSP:TRANSPARENT", "CLASS:PRIVATE"]
     if style.alarm_minutes > 0 and not done:
         lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"TRIGGER:-PT{style.alarm_minutes}M", f"DESCRIPTION:{escape_text(f.summary)}", "END:VALARM"]
     lines.append("END:VEVENT")
     if style.todos:
         lines += ["BEGIN:VTODO", f"UID:{f.id}-todo@{UID_DOMAIN}", *common,
-                  f"DTSTART;TZID={zone}:{local(f.start)}", f"DUE;TZID={zone}:{local(f.due)}",
+                  f"DTSTART;TZID={zone}:{start}", f"DUE;TZID={zone}:{local(f.due)}",
                   f"STATUS:{'COMPLETED' if done else 'NEEDS-ACTION'}", "END:VTODO"]
-    return "".join(fold(line) for line in lines).encode("utf-8")
+    return _fold_all(lines)
 
 
 @lru_cache(maxsize=32)
