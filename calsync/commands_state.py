@@ -28,9 +28,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         from calsync.feedtoken import FeedToken
         from calsync.feedurl import subscription_url
 
+        from calsync.feedurl import bound_port
+
         store = open_store(config)
         try:
-            url = subscription_url(config, FeedToken(store, config.state_dir).ensure())
+            url = subscription_url(config, FeedToken(store, config.state_dir).ensure(), bound_port(config, store.get_meta("feed_bound")))
             items = store.plan_items()
         finally:
             store.close()
@@ -155,8 +157,9 @@ def cmd_feed_url(args: argparse.Namespace) -> int:
         bound = store.get_meta("feed_bound")
     finally:
         store.close()
-    port = int(bound.rsplit(":", 1)[1]) if bound and config.feed.port == 0 else None
-    print(subscription_url(config, token, port))
+    from calsync.feedurl import bound_port
+
+    print(subscription_url(config, token, bound_port(config, bound)))
     print(f"feed file: {feed_path(config)}", file=sys.stderr)
     return 0
 
@@ -174,3 +177,24 @@ def cmd_rotate_feed_token(args: argparse.Namespace) -> int:
     print(subscription_url(config, token))
     print("the old URL no longer works; update your calendar subscriptions", file=sys.stderr)
     return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from calsync.doctor import run_checks
+    from calsync.feedtoken import FeedToken
+
+    config = configured(args)
+    now = dt.datetime.now(config.plan.zone)
+    store = open_store(config)
+    try:
+        token = FeedToken(store, config.state_dir).ensure()
+        bound = store.get_meta("feed_bound")
+    finally:
+        store.close()
+    port = int(bound.rsplit(":", 1)[1]) if bound else config.feed.port
+    findings = run_checks(config, now, lambda: token, port)
+    for finding in findings:
+        print(f"{'ok ' if finding.ok else 'BAD'}  {finding.what}" + (f"\n     fix: {finding.fix}" if finding.fix else ""))
+    bad = sum(1 for f in findings if not f.ok)
+    print(f"\n{len(findings) - bad} ok, {bad} to fix")
+    return 1 if bad else 0

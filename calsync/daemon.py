@@ -92,7 +92,7 @@ class Daemon:
                 now = self.clock()
                 delay: float
                 try:
-                    report = self.runtime.engine.tick(now, force=self.force, poll_all=first)
+                    report = self.runtime.engine.tick(now, force=self.force, poll_all=first, stopping=self.stop_event.is_set)
                     failures = 0
                     if report.changed or first:
                         log.info("pass: %s", report.line())

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -87,6 +88,7 @@ class PassReport:
     feed_written: bool = False
     failed_sources: list[str] = field(default_factory=list)
     refused: str = ""
+    stopped: bool = False  # a stop request ended the pass between two steps
 
     @property
     def changed(self) -> bool:
@@ -148,10 +150,14 @@ class Engine:
         self.store.source_ok(name, now, snapshot.validators.etag, snapshot.validators.last_modified, snapshot.body,
                              len(polled.events or ()))
 
-    def tick(self, now: dt.datetime, force: bool = False, poll_all: bool = False) -> PassReport:
-        """Poll due sources, plan, and bring every sink up to date."""
+    def tick(self, now: dt.datetime, force: bool = False, poll_all: bool = False,
+             stopping: Callable[[], bool] = lambda: False) -> PassReport:
+        """Poll due sources, plan, and bring every sink up to date; ``stopping`` ends it between steps."""
         report = PassReport()
         for polled in self.polled.values():
+            if stopping():
+                report.stopped = True
+                return report
             if poll_all or polled.next_due is None or polled.next_due <= now:
                 self._poll(polled, now, force, report)
                 polled.next_due = now + dt.timedelta(seconds=polled.retry_delay())

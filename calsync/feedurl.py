@@ -17,3 +17,8 @@ def subscription_url(config: Config, token: str | None, port: int | None = None)
     if ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{port if port is not None else config.feed.port}/{shown}/{FEED_NAME}"
+
+
+def bound_port(config: Config, bound: str | None) -> int | None:
+    """With ``feed.port = 0`` the port is chosen at start; calsync remembers the last one bound."""
+    return int(bound.rsplit(":", 1)[1]) if bound and config.feed.port == 0 else None

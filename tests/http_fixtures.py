@@ -23,7 +23,7 @@ def calendar_server() -> Iterator[tuple[CalendarServer, str]]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
             state.requests.append((self.path, dict(self.headers)))
-            status, headers, body = state.routes.get(self.path, (404, {}, b"not found"))
+            status, headers, body = state.routes.get(self.path.split("?", 1)[0], (404, {}, b"not found"))
             etag = headers.get("ETag")
             if etag and self.headers.get("If-None-Match") == etag:
                 self.send_response(304)
