@@ -89,7 +89,7 @@ def dispatch(args: argparse.Namespace) -> int:
 
     commands = {
         "plan": cmd_plan, "check-config": cmd_check_config, "run": s.cmd_run, "serve": s.cmd_serve, "mark": s.cmd_mark,
-        "done": s.cmd_done, "status": s.cmd_status, "doctor": s.cmd_doctor, "feed-url": s.cmd_feed_url, "rotate-feed-token": s.cmd_rotate_feed_token,
+        "done": s.cmd_done, "status": s.cmd_status, "doctor": s.cmd_doctor, "auth": s.cmd_auth, "feed-url": s.cmd_feed_url, "rotate-feed-token": s.cmd_rotate_feed_token,
     }
     handler = commands.get(args.command)
     if handler is None:

@@ -198,3 +198,21 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     bad = sum(1 for f in findings if not f.ok)
     print(f"\n{len(findings) - bad} ok, {bad} to fix")
     return 1 if bad else 0
+
+
+def cmd_auth(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from calsync.google.auth import run_flow, scopes_for
+
+    config = configured(args)
+    secrets = Path(args.client_secrets)
+    if not secrets.is_file():
+        raise CalsyncError(f"{secrets}: no such file; download the OAuth client JSON (type 'Desktop app') from Google Cloud")
+    print("calsync asks Google for: " + ", ".join(s.rsplit("/", 1)[1] for s in scopes_for(config, args.write_existing)))
+    try:
+        path = run_flow(config, secrets, args.port, args.write_existing)
+    except ValueError as exc:
+        raise CalsyncError(f"{secrets}: not an OAuth client file ({exc})") from None
+    print(f"authorized; the token is stored in {path} (mode 600)")
+    return 0

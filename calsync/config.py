@@ -58,7 +58,8 @@ class GoogleConfig:
     color_id: str = ""
     reminder_minutes: tuple[int, ...] = (10,)
     token_file: str = ""
-    api_endpoint: str = ""
+    api_endpoint: str = ""  # tests only: a fake Calendar API
+    token_uri: str = ""  # tests only: a fake OAuth token endpoint
 
 
 @dataclass(frozen=True)
@@ -364,6 +365,7 @@ def _google(r: _Reader) -> GoogleConfig:
         reminder_minutes=tuple(int(m) for m in r.get("reminder_minutes", [10], list, "a list of minutes")),
         token_file=r.string("token_file", ""),
         api_endpoint=r.string("api_endpoint", ""),
+        token_uri=r.string("token_uri", ""),
     )
     r.check_unknown()
     return google

@@ -85,6 +85,8 @@ class Daemon:
         self.notifier.ready("starting first pass")
         failures = 0
         first = True
+        auth_reported = False
+        exit_code = 0
         try:
             while not self.stop_event.is_set():
                 if self.reload_requested.is_set():
@@ -94,12 +96,15 @@ class Daemon:
                 try:
                     report = self.runtime.engine.tick(now, force=self.force, poll_all=first, stopping=self.stop_event.is_set)
                     failures = 0
+                    if report.auth_error and not auth_reported:
+                        log.error("%s — the feed keeps being served; `calsync status` shows this until it is fixed", report.auth_error)
+                    auth_reported = bool(report.auth_error)
+                    if once and report.auth_error:
+                        exit_code = AuthError.exit_code
                     if report.changed or first:
                         log.info("pass: %s", report.line())
                     self.notifier.status(f"{now:%H:%M} {report.line()}")
                     delay = self.runtime.engine.next_wake(self.clock())
-                except AuthError:
-                    raise
                 except CalsyncError as exc:
                     failures += 1
                     delay = min(MAX_BACKOFF_SECONDS, 5.0 * 2 ** (failures - 1))
@@ -116,7 +121,7 @@ class Daemon:
                 self.server.shutdown()
                 self.server.server_close()
             self.runtime.store.close()
-        return 0
+        return exit_code
 
     def _sleep(self, seconds: float) -> None:
         """Interruptible; wakes for the watchdog at half its interval."""

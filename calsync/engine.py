@@ -10,7 +10,7 @@ from typing import Protocol
 from calsync.config import Config, SourceConfig
 from calsync.core.model import FollowUp, SourceEvent
 from calsync.core.reconcile import Action, Change, Observed, content_hash, deletes_too_many, reconcile
-from calsync.errors import CalsyncError, ConfigError
+from calsync.errors import AuthError, CalsyncError, ConfigError
 from calsync.planner import build_plan
 from calsync.sources.fetch import Validators
 from calsync.sources.ics_source import IcsSource, Snapshot
@@ -25,7 +25,7 @@ class Source(Protocol):
 
     def read(self, now: dt.datetime, validators: Validators = ...) -> Snapshot: ...
 
-    def parse(self, body: bytes, now: dt.datetime, validators: Validators = ...) -> Snapshot: ...
+    def restore(self, body: bytes | None, now: dt.datetime) -> Snapshot | None: ...
 
 
 class Sink(Protocol):
@@ -88,6 +88,7 @@ class PassReport:
     feed_written: bool = False
     failed_sources: list[str] = field(default_factory=list)
     refused: str = ""
+    auth_error: str = ""  # Google needs re-authorization; everything else went on
     stopped: bool = False  # a stop request ended the pass between two steps
 
     @property
@@ -99,6 +100,8 @@ class PassReport:
                 f"(+{self.created} ~{self.updated} -{self.deleted}), {self.missed} missed")
         if self.failed_sources:
             text += f"; failing: {', '.join(self.failed_sources)}"
+        if self.auth_error:
+            text += "; Google needs re-authorization"
         if self.refused:
             text += f"; REFUSED: {self.refused}"
         return text
@@ -119,13 +122,19 @@ class Engine:
     def _poll(self, polled: _Polled, now: dt.datetime, force: bool, report: PassReport) -> None:
         name = polled.source.name
         etag, last_modified, body = self.store.source_state(name)
-        if polled.events is None and body is not None:
+        if polled.events is None:
             try:  # after a restart: the last good snapshot from state
-                polled.events = polled.source.parse(body, now).events
+                restored = polled.source.restore(body, now)
+                polled.events = restored.events if restored is not None else None
             except CalsyncError as exc:
                 log.warning("%s: stored snapshot unusable (%s)", name, exc)
         try:
             snapshot = polled.source.read(now, Validators(etag, last_modified) if polled.events is not None else Validators())
+        except AuthError as exc:
+            report.auth_error = str(exc)
+            report.failed_sources.append(name)
+            self.store.source_failed(name, now, str(exc))
+            return
         except CalsyncError as exc:
             report.failed_sources.append(name)
             if not polled.failing:
@@ -187,11 +196,20 @@ class Engine:
                 changes = [c for c in changes if c.action is not Action.DELETE]
             else:
                 self.store.set_meta(f"refused:{sink.name}", "")
-            sink.apply(changes, done, now)
+            try:
+                sink.apply(changes, done, now)
+            except AuthError as exc:
+                report.auth_error = str(exc)
+                continue
+            except CalsyncError as exc:
+                log.warning("sink %s: %s; the rest is retried on the next pass", sink.name, exc)
+                continue
             report.feed_written |= sink.flush()
             report.created += sum(1 for c in changes if c.action is Action.CREATE)
             report.updated += sum(1 for c in changes if c.action is Action.UPDATE)
             report.deleted += sum(1 for c in changes if c.action is Action.DELETE)
+        if self.store.get_meta("google_auth_error") != (report.auth_error or None):
+            self.store.set_meta("google_auth_error", report.auth_error)
         return report
 
 

@@ -39,6 +39,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE plan_items (fid TEXT PRIMARY KEY, interview TEXT NOT NULL, kind TEXT NOT NULL, start TEXT NOT NULL,
         due TEXT NOT NULL, channel TEXT NOT NULL, summary TEXT NOT NULL, missed INTEGER NOT NULL);
     """,
+    """
+    CREATE TABLE google_events (source TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (source, id));
+    """,
 )
 
 # published.status holds an Ownership value (calsync.core.reconcile).
@@ -196,6 +199,22 @@ class StateStore:
     def source_health(self) -> list[tuple[str, str | None, str | None, str | None]]:
         """(name, last_ok, last_error, last_error_at) per source."""
         return list(self.db.execute("SELECT name, last_ok, last_error, last_error_at FROM sources ORDER BY name"))
+
+    # -- Google source cache: events as last listed, and the sync token that follows them
+    def google_events(self, source: str) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT body FROM google_events WHERE source=? ORDER BY id", (source,))]
+
+    def apply_google_page_set(self, source: str, upserts: list[tuple[str, str]], deletes: list[str],
+                              sync_token: str, full: bool) -> None:
+        """All pages of one listing in one transaction; the sync token is stored with them, never before."""
+        with self.transaction() as db:
+            if full:
+                db.execute("DELETE FROM google_events WHERE source=?", (source,))
+            db.executemany("INSERT INTO google_events(source, id, body) VALUES(?,?,?) ON CONFLICT(source, id) DO UPDATE SET body=excluded.body",
+                           [(source, i, body) for i, body in upserts])
+            db.executemany("DELETE FROM google_events WHERE source=? AND id=?", [(source, i) for i in deletes])
+            db.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                       (f"google_sync:{source}", sync_token))
 
     # -- the last plan, for status and done
     def replace_plan_items(self, items: list[PlanItem]) -> None:

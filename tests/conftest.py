@@ -57,3 +57,33 @@ LA = ZoneInfo("America/Los_Angeles")
 def early() -> dt.datetime:
     """A clock well before every test interview, so nothing is missed."""
     return dt.datetime(2026, 1, 2, 9, 0, tzinfo=LA)
+
+
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch):
+    """Any connection beyond this machine fails the test loudly."""
+    import ipaddress
+    import socket
+
+    real_connect = socket.socket.connect
+    real_getaddrinfo = socket.getaddrinfo
+
+    def local_only(host: object) -> None:
+        if isinstance(host, str) and host not in ("localhost", "") and not host.startswith("\0"):
+            try:
+                if not ipaddress.ip_address(host).is_loopback:
+                    raise AssertionError(f"a test tried to reach {host}")
+            except ValueError:
+                raise AssertionError(f"a test tried to resolve {host}") from None
+
+    def connect(self, address):  # type: ignore[no-untyped-def]
+        if isinstance(address, tuple):
+            local_only(address[0])
+        return real_connect(self, address)
+
+    def getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        local_only(host.decode() if isinstance(host, bytes) else host)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)

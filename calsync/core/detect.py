@@ -31,7 +31,7 @@ def classify(event: SourceEvent, settings: PlanSettings) -> EventKind | None:
 
 def is_declined(event: SourceEvent, me: tuple[str, ...]) -> bool:
     mine = {address.lower() for address in me}
-    return any(a.partstat == "DECLINED" and (a.email.lower() in mine or a.email == "") for a in event.attendees)
+    return any(a.partstat == "DECLINED" and (a.is_me or a.email.lower() in mine) for a in event.attendees)
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def read_interview(
     contact = fields.contact
     if not (contact.name or contact.email) and event.organizer is not None:
         mine = {address.lower() for address in settings.me}
-        if event.organizer.email.lower() not in mine:
+        if event.organizer.email.lower() not in mine and not event.organizer.is_me:
             contact = Contact(name=event.organizer.name, email=event.organizer.email, phone=contact.phone)
     return Interview(
         uid=event.uid,

@@ -51,6 +51,7 @@ class Attendee:
     email: str
     name: str = ""
     partstat: str = ""  # upper-case iCalendar PARTSTAT, e.g. "DECLINED"
+    is_me: bool = False  # the source says this attendee is the calendar's owner
 
 
 @dataclass(frozen=True)

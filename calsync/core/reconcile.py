@@ -20,6 +20,7 @@ class Ownership(str, enum.Enum):
     """What calsync may do with a follow-up a sink holds."""
 
     MANAGED = "managed"  # calsync's to update and delete
+    PENDING = "pending"  # a create was about to be sent (intent recorded before the write)
     REMOVED = "removed"  # calsync removed it; may come back
     USER_EDITED = "user-edited"  # the user's version wins; calsync never touches it again
     USER_DELETED = "user-deleted"  # the user deleted it; never written again
@@ -60,10 +61,12 @@ def reconcile(desired: Mapping[str, tuple[FollowUp, str]], observed: Mapping[str
             continue
         elif seen.ownership is Ownership.REMOVED:
             changes.append(Change(Action.CREATE, fid, seen.sequence + 1, followup, digest))
+        elif seen.ownership is Ownership.PENDING:
+            changes.append(Change(Action.CREATE, fid, seen.sequence, followup, digest))
         elif seen.hash != digest:
             changes.append(Change(Action.UPDATE, fid, seen.sequence + 1, followup, digest))
     for fid in sorted(observed):
-        if fid not in desired and observed[fid].ownership is Ownership.MANAGED:
+        if fid not in desired and observed[fid].ownership in (Ownership.MANAGED, Ownership.PENDING):
             changes.append(Change(Action.DELETE, fid, observed[fid].sequence + 1))
     return changes
 

@@ -57,6 +57,10 @@ class IcsSource:
             return Snapshot(None, (), fetched.validators)
         return self.parse(fetched.body, now, fetched.validators)
 
+    def restore(self, body: bytes | None, now: dt.datetime) -> Snapshot | None:
+        """The last good snapshot kept in state, after a restart."""
+        return self.parse(body, now) if body is not None else None
+
     def parse(self, body: bytes, now: dt.datetime, validators: Validators = Validators()) -> Snapshot:
         parsed = parse_calendar(body, self.name, self.zone, now, self.limits)
         return Snapshot(tuple(parsed.events), tuple(parsed.warnings), validators, body)
