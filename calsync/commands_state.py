@@ -8,6 +8,7 @@ import sys
 import threading
 
 from calsync.commands import configured, current_time, parse_moment
+from calsync.config import Config
 from calsync.core.model import OutcomeKind
 from calsync.errors import CalsyncError
 from calsync.runtime import feed_path, open_store
@@ -25,14 +26,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         install_signal_handlers(daemon)
     code = daemon.run(once=args.once)
     if args.once or sys.stdout.isatty():
-        from calsync.feedtoken import FeedToken
-        from calsync.feedurl import subscription_url
+        from calsync.feedurl import bound_port, subscription_url
 
-        from calsync.feedurl import bound_port
-
+        token, bound = _feed_access(config)
+        url = subscription_url(config, token, bound_port(config, bound))
         store = open_store(config)
         try:
-            url = subscription_url(config, FeedToken(store, config.state_dir).ensure(), bound_port(config, store.get_meta("feed_bound")))
             items = store.plan_items()
         finally:
             store.close()
@@ -146,51 +145,44 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_feed_url(args: argparse.Namespace) -> int:
+def _feed_access(config: Config, rotate: bool = False) -> tuple[str | None, str | None]:
+    """The feed token (made on first use, or anew with ``rotate``) and the address last bound."""
     from calsync.feedtoken import FeedToken
-    from calsync.feedurl import subscription_url
 
-    config = configured(args)
     store = open_store(config)
     try:
-        token = FeedToken(store, config.state_dir).ensure()
-        bound = store.get_meta("feed_bound")
+        tokens = FeedToken(store, config.state_dir)
+        return (tokens.rotate() if rotate else tokens.ensure()), store.get_meta("feed_bound")
     finally:
         store.close()
-    from calsync.feedurl import bound_port
 
+
+def cmd_feed_url(args: argparse.Namespace) -> int:
+    from calsync.feedurl import bound_port, subscription_url
+
+    config = configured(args)
+    token, bound = _feed_access(config)
     print(subscription_url(config, token, bound_port(config, bound)))
     print(f"feed file: {feed_path(config)}", file=sys.stderr)
     return 0
 
 
 def cmd_rotate_feed_token(args: argparse.Namespace) -> int:
-    from calsync.feedtoken import FeedToken
-    from calsync.feedurl import subscription_url
+    from calsync.feedurl import bound_port, subscription_url
 
     config = configured(args)
-    store = open_store(config)
-    try:
-        token = FeedToken(store, config.state_dir).rotate()
-    finally:
-        store.close()
-    print(subscription_url(config, token))
+    token, bound = _feed_access(config, rotate=True)
+    print(subscription_url(config, token, bound_port(config, bound)))
     print("the old URL no longer works; update your calendar subscriptions", file=sys.stderr)
     return 0
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     from calsync.doctor import run_checks
-    from calsync.feedtoken import FeedToken
 
     config = configured(args)
     now = dt.datetime.now(config.plan.zone)
-    store = open_store(config)
-    try:
-        token = FeedToken(store, config.state_dir).ensure()
-        bound = store.get_meta("feed_bound")
-    finally:
-        store.close()
+    token, bound = _feed_access(config)
     port = int(bound.rsplit(":", 1)[1]) if bound else config.feed.port
     findings = run_checks(config, now, lambda: token, port)
     for finding in findings:

@@ -26,7 +26,7 @@ def _check_state_dir(config: Config) -> Finding:
         return Finding(True, f"state directory {path} will be created on first run")
     mode = stat.S_IMODE(path.stat().st_mode)
     if not os.access(path, os.W_OK):
-        return Finding(False, f"state directory {path} is not writable", f"chown it to the user calsync runs as, or set state_dir")
+        return Finding(False, f"state directory {path} is not writable", "chown it to the user calsync runs as, or set state_dir")
     if mode & 0o077:
         return Finding(False, f"state directory {path} is readable by others (mode {mode:o})", f"chmod 700 {path}")
     db = path / "state.sqlite3"
