@@ -130,7 +130,10 @@ def cmd_status(args: argparse.Namespace) -> int:
             continue
         print(f"{start[:16].replace('T', ' ')}  {summary}  [{uid}]")
         for item in by_interview[uid]:
-            state = "missed" if item.missed else "done" if item.fid in done else ("overdue" if item.due < now.isoformat() and dt.datetime.fromisoformat(item.due) < now else "pending")
+            if item.missed or item.fid in done:
+                state = "missed" if item.missed else "done"
+            else:
+                state = "overdue" if dt.datetime.fromisoformat(item.due) < now else "pending"
             print(f"    {item.fid[:8]}  {item.start[:16].replace('T', ' ')}  {item.kind:<22} {state:<8} {item.summary}")
     print("\nsources:")
     for name, last_ok, error, error_at in health:
