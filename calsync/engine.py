@@ -10,7 +10,7 @@ from typing import Protocol
 from calsync.config import Config, SourceConfig
 from calsync.core.model import FollowUp, SourceEvent
 from calsync.core.reconcile import Action, Change, Observed, content_hash, deletes_too_many, reconcile
-from calsync.errors import AuthError, CalsyncError, ConfigError
+from calsync.errors import AuthError, CalsyncError
 from calsync.planner import build_plan
 from calsync.sources.fetch import Validators
 from calsync.sources.ics_source import IcsSource, Snapshot
@@ -53,9 +53,17 @@ def read_all_sources(sources: tuple[SourceConfig, ...], config: Config, now: dt.
     events: list[SourceEvent] = []
     warnings: list[str] = []
     for source in sources:
-        if source.kind != "ics":
-            raise ConfigError([f"source {source.name!r}: `calsync plan` reads .ics sources; Google sources need `calsync run`"])
-        snapshot = make_ics_source(source, config).read(now)
+        if source.kind == "google":
+            from calsync.google.source import make_google_source
+            from calsync.state import StateStore
+
+            scratch = StateStore(":memory:", config.plan.zone)  # a full listing kept nowhere: plan writes nothing
+            try:
+                snapshot = make_google_source(source, config, scratch).read(now)
+            finally:
+                scratch.close()
+        else:
+            snapshot = make_ics_source(source, config).read(now)
         events.extend(snapshot.events or ())
         warnings.extend(snapshot.warnings)
     return events, warnings

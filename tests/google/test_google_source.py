@@ -119,3 +119,21 @@ def test_missing_token_is_an_auth_error(tmp_path):
         assert "calsync auth google" in str(exc)
     else:
         raise AssertionError("no AuthError")
+
+
+def test_plan_reads_google_sources_and_writes_nothing(tmp_path, google, capsys):
+    import json
+
+    from calsync.cli import main
+
+    fake, endpoint = google
+    fake.put_event("primary", gevent("ev1", 1))
+    config = google_config(tmp_path, endpoint, sink=False)
+    toml = tmp_path / "c.toml"
+    toml.write_text(f'timezone = "America/Los_Angeles"\nstate_dir = "{config.state_dir}"\n'
+                    f'[[sources]]\ntype = "google"\ncalendar_id = "primary"\n'
+                    f'[google]\napi_endpoint = "{endpoint}"\ntoken_file = "{config.google.token_file}"\ntoken_uri = "{config.google.token_uri}"\n')
+    assert main(["--config", str(toml), "plan", "--json", "--now", "2026-11-25T12:00"]) == 0
+    followups = json.loads(capsys.readouterr().out)["followups"]
+    assert {f["interview"] for f in followups} == {"ev1@google.com"} and len(followups) == 3
+    assert not config.state_dir.exists()
