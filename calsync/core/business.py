@@ -26,6 +26,7 @@ class BusinessCalendar:
         self._extra_holidays = extra_holidays
         self._extra_working_days = extra_working_days
         self._years: dict[int, frozenset[dt.date]] = {}
+        self._added: dict[tuple[dt.date, int], dt.date] = {}
 
     def _holidays(self, year: int) -> frozenset[dt.date]:
         found = self._years.get(year)
@@ -48,8 +49,12 @@ class BusinessCalendar:
         """The n-th business day strictly after ``day`` (n >= 1)."""
         if n < 1:
             raise ValueError("n must be at least 1")
-        for _ in range(n):
-            day += ONE_DAY
-            while not self.is_business_day(day):
-                day += ONE_DAY
-        return day
+        found = self._added.get((day, n))
+        if found is None:
+            found = day
+            for _ in range(n):
+                found += ONE_DAY
+                while not self.is_business_day(found):
+                    found += ONE_DAY
+            self._added[(day, n)] = found
+        return found

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from calsync.core.business import BusinessCalendar
@@ -18,6 +19,7 @@ DAY = dt.timedelta(hours=24)
 CHECK_INS = (Kind.CHECK_IN, Kind.SECOND_CHECK_IN, Kind.APPLICATION_FOLLOW_UP)
 
 
+@lru_cache(maxsize=8192)
 def at_local(day: dt.date, clock: dt.time, zone: ZoneInfo) -> dt.datetime:
     """A wall-clock time in ``zone``, normalized (a time in a DST gap moves forward)."""
     return dt.datetime.combine(day, clock, zone).astimezone(UTC).astimezone(zone)
