@@ -11,6 +11,7 @@ from calsync.config import Config, load_config
 from calsync.errors import AuthError, CalsyncError, ConfigError
 from calsync.notify import SystemdNotifier
 from calsync.runtime import Runtime, feed_path, open_runtime, open_store
+from calsync.server import FeedServer
 from calsync.state import state_path
 
 log = logging.getLogger("calsync")
@@ -30,8 +31,7 @@ class Daemon:
         self.stop_event = threading.Event()
         self.wake = threading.Event()
         self.reload_requested = threading.Event()
-        self.server = None
-        self.feed_url = ""
+        self.server: FeedServer | None = None
         self.runtime: Runtime | None = None
 
     def stop(self) -> None:
@@ -43,20 +43,18 @@ class Daemon:
         self.wake.set()
 
     def _start(self) -> None:
+        """Open state and bind the feed socket: what READY=1 promises."""
         store = open_store(self.config)
         self.runtime = open_runtime(self.config, store)
         if self.serve:
             from calsync.feedtoken import FeedToken
             from calsync.server import start_feed_server
 
-            token = FeedToken(store, self.config.state_dir).ensure()
+            FeedToken(store, self.config.state_dir).ensure()
             feed = self.config.feed
             self.server, _ = start_feed_server(feed.bind, feed.port, feed_path(self.config), state_path(self.config.state_dir),
                                                feed.max_connections, feed.connection_timeout)
             store.set_meta("feed_bound", f"{feed.bind}:{self.server.port}")
-            from calsync.feedurl import subscription_url
-
-            self.feed_url = subscription_url(self.config, token, self.server.port)
 
     def _reload(self) -> None:
         self.reload_requested.clear()
