@@ -167,8 +167,10 @@ class FeedServer(ThreadingHTTPServer):
         return int(self.server_address[1])
 
 
-def start_feed_server(bind: str, port: int, feed_path: Path, db_path: Path, max_connections: int, timeout: float) -> tuple[FeedServer, threading.Thread]:
+def start_feed_server(bind: str, port: int, feed_path: Path, db_path: Path, max_connections: int, timeout: float,
+                      poll_interval: float = 0.5) -> tuple[FeedServer, threading.Thread]:
+    """Serve in a thread; ``poll_interval`` bounds how long a shutdown waits (and how often an idle server wakes)."""
     server = FeedServer((bind, port), FeedFile(feed_path), TokenCheck(db_path), max_connections, timeout)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="feed-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": poll_interval}, name="feed-server", daemon=True)
     thread.start()
     return server, thread

@@ -19,7 +19,7 @@ def served(tmp_path):
     store = StateStore(tmp_path / "state.sqlite3", ZoneInfo("UTC"))
     token = FeedToken(store, tmp_path).ensure()
     write_atomically(tmp_path / "followups.ics", FEED)
-    server, _ = start_feed_server("127.0.0.1", 0, tmp_path / "followups.ics", tmp_path / "state.sqlite3", max_connections=3, timeout=0.5)
+    server, _ = start_feed_server("127.0.0.1", 0, tmp_path / "followups.ics", tmp_path / "state.sqlite3", max_connections=3, timeout=0.5, poll_interval=0.05)
     yield server, token, store, tmp_path
     server.shutdown()
     server.server_close()
@@ -121,7 +121,7 @@ def test_idle_clients_are_cut_off_and_cannot_starve_others(served):
 def test_feed_not_written_yet_is_503(tmp_path):
     store = StateStore(tmp_path / "state.sqlite3", ZoneInfo("UTC"))
     token = FeedToken(store, tmp_path).ensure()
-    server, _ = start_feed_server("127.0.0.1", 0, tmp_path / "followups.ics", tmp_path / "state.sqlite3", 3, 1.0)
+    server, _ = start_feed_server("127.0.0.1", 0, tmp_path / "followups.ics", tmp_path / "state.sqlite3", 3, 1.0, poll_interval=0.05)
     try:
         assert request(server, f"/{token}/followups.ics")[0].status == 503
     finally:
