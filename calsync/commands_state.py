@@ -30,11 +30,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         token, bound = _feed_access(config)
         url = subscription_url(config, token, bound_port(config, bound))
-        store = open_store(config)
-        try:
+        with open_store(config) as store:
             items = store.plan_items()
-        finally:
-            store.close()
         pending = [i for i in items if not i.missed]
         print(f"{len(pending)} follow-up(s) published to {feed_path(config)}")
         for item in pending[:50]:
@@ -49,12 +46,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from calsync.state import state_path
 
     config = configured(args)
-    store = open_store(config)
-    FeedToken(store, config.state_dir).ensure()
-    server, thread = start_feed_server(config.feed.bind, config.feed.port, feed_path(config), state_path(config.state_dir),
-                                       config.feed.max_connections, config.feed.connection_timeout)
-    store.set_meta("feed_bound", f"{config.feed.bind}:{server.port}")
-    store.close()
+    with open_store(config) as store:
+        FeedToken(store, config.state_dir).ensure()
+        server, thread = start_feed_server(config.feed.bind, config.feed.port, feed_path(config), state_path(config.state_dir),
+                                           config.feed.max_connections, config.feed.connection_timeout)
+        store.set_meta("feed_bound", f"{config.feed.bind}:{server.port}")
     log.info("serving %s on %s port %d", feed_path(config), config.feed.bind, server.port)
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
@@ -86,26 +82,20 @@ def cmd_mark(args: argparse.Namespace) -> int:
     config = configured(args)
     now = dt.datetime.now(config.plan.zone)
     at = parse_moment(args.at, config.plan.zone, "--at") if args.at else now
-    store = open_store(config)
-    try:
+    with open_store(config) as store:
         uid = _find_interview(args.interview, store.known_interviews())
         store.mark(uid, OutcomeKind.parse(args.outcome), at, now)
-    finally:
-        store.close()
     print(f"recorded {args.outcome} for {uid} at {at:%Y-%m-%d %H:%M}; the next pass updates its follow-ups")
     return 0
 
 
 def cmd_done(args: argparse.Namespace) -> int:
     config = configured(args)
-    store = open_store(config)
-    try:
+    with open_store(config) as store:
         items = [i for i in store.plan_items() if i.fid.startswith(args.followup.lower())]
         if len(items) != 1:
             raise CalsyncError(f"{'no' if not items else 'more than one'} follow-up matches {args.followup!r}; `calsync status` shows their IDs")
         store.mark_done(items[0].fid, dt.datetime.now(config.plan.zone))
-    finally:
-        store.close()
     print(f"done: {items[0].summary}")
     return 0
 
@@ -113,15 +103,12 @@ def cmd_done(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     config = configured(args)
     now = current_time(args, config)
-    store = open_store(config)
-    try:
+    with open_store(config) as store:
         items, done = store.plan_items(), store.done_ids()
         known = store.known_interviews()
         health = store.source_health()
         refused = [v for k, v in ((k, store.get_meta(f"refused:{k}")) for k in ("feed", "google")) if v]
         auth = store.get_meta("google_auth_error")
-    finally:
-        store.close()
     by_interview: dict[str, list] = {}
     for item in items:
         by_interview.setdefault(item.interview, []).append(item)
@@ -152,12 +139,9 @@ def _feed_access(config: Config, rotate: bool = False) -> tuple[str | None, str 
     """The feed token (made on first use, or anew with ``rotate``) and the address last bound."""
     from calsync.feedtoken import FeedToken
 
-    store = open_store(config)
-    try:
+    with open_store(config) as store:
         tokens = FeedToken(store, config.state_dir)
         return (tokens.rotate() if rotate else tokens.ensure()), store.get_meta("feed_bound")
-    finally:
-        store.close()
 
 
 def cmd_feed_url(args: argparse.Namespace) -> int:
