@@ -94,6 +94,8 @@ class Daemon:
                 try:
                     report = self.runtime.engine.tick(now, force=self.force, poll_all=first, stopping=self.stop_event.is_set)
                     failures = 0
+                    if report.stopped:
+                        break  # a stop request ended the pass between two steps; nothing was published
                     if report.auth_error and not auth_reported:
                         log.error("%s — the feed keeps being served; `calsync status` shows this until it is fixed", report.auth_error)
                     auth_reported = bool(report.auth_error)

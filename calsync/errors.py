@@ -4,8 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 EX_SOFTWARE = 70
-EX_UNAVAILABLE = 69
-EX_DATAERR = 65
 EX_NOINPUT = 66
 EX_TEMPFAIL = 75
 EX_NOPERM = 77
@@ -50,11 +48,5 @@ class AuthError(CalsyncError):
 
 class TransientError(CalsyncError):
     """Worth retrying later: rate limits, 5xx, timeouts."""
-
-    exit_code = EX_TEMPFAIL
-
-
-class SafetyValveError(CalsyncError):
-    """A pass would delete too much at once; refused without --force."""
 
     exit_code = EX_TEMPFAIL

@@ -15,10 +15,6 @@ class SystemdNotifier:
         pid = os.environ.get("WATCHDOG_PID", "")
         self.watchdog_seconds = int(usec) / 1e6 if usec.isdigit() and (not pid or pid == str(os.getpid())) else 0.0
 
-    @property
-    def enabled(self) -> bool:
-        return bool(self.address)
-
     def send(self, *fields: str) -> bool:
         if not self.address:
             return False
