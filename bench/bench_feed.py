@@ -21,10 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 from calsync.core.model import Channel, FollowUp, Kind  # noqa: E402
 from calsync.core.reconcile import content_hash, reconcile  # noqa: E402
-from calsync.feedtoken import FeedToken  # noqa: E402
-from calsync.server import start_feed_server  # noqa: E402
-from calsync.sinks.feed import IcsFeed  # noqa: E402
-from calsync.sinks.ical_text import FeedStyle  # noqa: E402
+from calsync.web.token import FeedToken  # noqa: E402
+from calsync.web.server import start_feed_server  # noqa: E402
+from calsync.ics.feed import IcsFeed  # noqa: E402
+from calsync.ics.text import FeedStyle  # noqa: E402
 from calsync.state import StateStore  # noqa: E402
 
 N = int(os.environ.get("BENCH_FOLLOWUPS", "30000"))
@@ -58,7 +58,7 @@ def bench_render(tmp: Path) -> None:
     t_render = time.perf_counter() - t0
     print(f"full publish of {N} follow-ups: serialize + record in SQLite {t_serialize_store:.2f} s, "
           f"render {t_render * 1000:.0f} ms, {len(data) // 1024} KiB (target: full render < 0.5 s)")
-    from calsync.sinks.ical_text import render_followup
+    from calsync.ics.text import render_followup
 
     t0 = time.perf_counter()
     for f in items:

@@ -1,5 +1,5 @@
 import sys
 
-from calsync.cli import main
+from calsync.cli.main import main
 
 sys.exit(main())

@@ -11,7 +11,7 @@ from calsync.config import Config, load_config
 from calsync.errors import AuthError, CalsyncError, ConfigError
 from calsync.notify import SystemdNotifier
 from calsync.runtime import Runtime, feed_path, open_runtime, open_store
-from calsync.server import FeedServer
+from calsync.web.server import FeedServer
 from calsync.state import state_path
 
 log = logging.getLogger("calsync")
@@ -47,8 +47,8 @@ class Daemon:
         store = open_store(self.config)
         self.runtime = open_runtime(self.config, store)
         if self.serve:
-            from calsync.feedtoken import FeedToken
-            from calsync.server import start_feed_server
+            from calsync.web.token import FeedToken
+            from calsync.web.server import start_feed_server
 
             FeedToken(store, self.config.state_dir).ensure()
             feed = self.config.feed

@@ -12,8 +12,8 @@ from calsync.core.model import FollowUp, SourceEvent
 from calsync.core.reconcile import Action, Change, Observed, content_hash, deletes_too_many, reconcile
 from calsync.errors import AuthError, CalsyncError
 from calsync.planner import build_plan
-from calsync.sources.fetch import Validators
-from calsync.sources.ics_source import IcsSource, Snapshot
+from calsync.ics.fetch import Validators
+from calsync.ics.source import IcsSource, Snapshot
 from calsync.state import PlanItem, StateStore
 
 log = logging.getLogger("calsync")

@@ -10,7 +10,7 @@ from calsync.core.model import Interview, Outcome, Plan, SourceEvent
 from calsync.core.rules import plan_followups
 from calsync.core.settings import PlanSettings
 from calsync.errors import ConfigError
-from calsync.holiday_data import holiday_source
+from calsync.config.holidays import holiday_source
 
 
 class CalendarBook:

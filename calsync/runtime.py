@@ -7,8 +7,8 @@ from pathlib import Path
 from calsync.config import Config
 from calsync.engine import Engine, Sink, Source, make_ics_source
 from calsync.errors import ConfigError
-from calsync.sinks.feed import IcsFeed
-from calsync.sinks.ical_text import FeedStyle
+from calsync.ics.feed import IcsFeed
+from calsync.ics.text import FeedStyle
 from calsync.state import StateStore, state_path
 
 

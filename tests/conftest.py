@@ -9,7 +9,7 @@ import pytest
 from calsync.config import build_config
 from calsync.core.detect import Seen
 from calsync.planner import PlanResult, build_plan
-from calsync.sources.ics import parse_calendar
+from calsync.ics.parse import parse_calendar
 
 
 def vevent(uid: str, start: str, end: str | None = None, summary: str = "Interview #interview",

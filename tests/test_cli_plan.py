@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from calsync.cli import main
+from calsync.cli.main import main
 from tests.conftest import calendar, vevent
 from tests.http_fixtures import calendar_server, closed_port
 

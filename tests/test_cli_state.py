@@ -1,7 +1,7 @@
 """run --once, mark, done, status, feed-url, rotate-feed-token through main(argv)."""
 import pytest
 
-from calsync.cli import main
+from calsync.cli.main import main
 from tests.conftest import calendar, vevent
 
 

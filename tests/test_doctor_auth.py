@@ -1,10 +1,10 @@
 """`calsync doctor` and the parts of `calsync auth` that need no browser."""
 from zoneinfo import ZoneInfo
 
-from calsync.cli import main
+from calsync.cli.main import main
 from calsync.config import build_config
 from calsync.google.auth import SCOPE_APP_CALENDARS, SCOPE_READ_EVENTS, SCOPE_WRITE_EVENTS, scopes_for
-from calsync.server import start_feed_server
+from calsync.web.server import start_feed_server
 from calsync.state import StateStore
 from tests.conftest import calendar, vevent
 

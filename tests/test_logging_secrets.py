@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from calsync.logsetup import JournalFormatter
+from calsync.cli.logs import JournalFormatter
 from tests.conftest import calendar, vevent
 from tests.http_fixtures import calendar_server
 
@@ -54,7 +54,7 @@ def test_journal_format_has_priority_prefixes_and_no_timestamps():
 
 
 def test_journald_detected_only_for_its_own_stream(tmp_path):
-    code = "from calsync.logsetup import under_journald; print(under_journald())"
+    code = "from calsync.cli.logs import under_journald; print(under_journald())"
     ours = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "JOURNAL_STREAM": "1:1"})
     assert ours.stdout.strip() == "False"

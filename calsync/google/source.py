@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from calsync.config import Config, SourceConfig
 from calsync.core.model import Attendee, SourceEvent
 from calsync.google.errors import FullSyncRequired, execute
-from calsync.sources.fetch import Validators
-from calsync.sources.ics_source import Snapshot
+from calsync.ics.fetch import Validators
+from calsync.ics.source import Snapshot
 from calsync.state import StateStore
 
 log = logging.getLogger("calsync")

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from calsync.core.business import BusinessCalendar
-from calsync.holiday_data import holiday_source
+from calsync.config.holidays import holiday_source
 
 D = dt.date
 

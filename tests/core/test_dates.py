@@ -4,7 +4,7 @@ import pytest
 
 from calsync.core.business import BusinessCalendar
 from calsync.core.dates import find_dates, stated_deadline
-from calsync.holiday_data import holiday_source
+from calsync.config.holidays import holiday_source
 
 US = BusinessCalendar(holiday_source("holidays", "US"))
 TUE = dt.date(2026, 12, 1)

@@ -124,7 +124,7 @@ def test_missing_token_is_an_auth_error(tmp_path):
 def test_plan_reads_google_sources_and_writes_nothing(tmp_path, google, capsys):
     import json
 
-    from calsync.cli import main
+    from calsync.cli.main import main
 
     fake, endpoint = google
     fake.put_event("primary", gevent("ev1", 1))

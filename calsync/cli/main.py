@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def setup_logging(verbose: bool) -> None:
-    from calsync.logsetup import configure_logging
+    from calsync.cli.logs import configure_logging
 
     configure_logging(verbose)
 
@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from calsync.errors import CalsyncError
 
     try:
-        from calsync import commands
+        from calsync.cli import plan_commands as commands
 
         return commands.dispatch(args)
     except CalsyncError as exc:

@@ -7,7 +7,7 @@ import logging
 import sys
 import threading
 
-from calsync.commands import configured, current_time, parse_moment
+from calsync.cli.plan_commands import configured, current_time, parse_moment
 from calsync.config import Config
 from calsync.core.model import OutcomeKind
 from calsync.errors import CalsyncError
@@ -26,7 +26,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         install_signal_handlers(daemon)
     code = daemon.run(once=args.once)
     if args.once or sys.stdout.isatty():
-        from calsync.feedurl import bound_port, subscription_url
+        from calsync.web.urls import bound_port, subscription_url
 
         token, bound = _feed_access(config)
         url = subscription_url(config, token, bound_port(config, bound))
@@ -41,8 +41,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from calsync.feedtoken import FeedToken
-    from calsync.server import start_feed_server
+    from calsync.web.token import FeedToken
+    from calsync.web.server import start_feed_server
     from calsync.state import state_path
 
     config = configured(args)
@@ -137,7 +137,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def _feed_access(config: Config, rotate: bool = False) -> tuple[str | None, str | None]:
     """The feed token (made on first use, or anew with ``rotate``) and the address last bound."""
-    from calsync.feedtoken import FeedToken
+    from calsync.web.token import FeedToken
 
     with open_store(config) as store:
         tokens = FeedToken(store, config.state_dir)
@@ -145,7 +145,7 @@ def _feed_access(config: Config, rotate: bool = False) -> tuple[str | None, str 
 
 
 def cmd_feed_url(args: argparse.Namespace) -> int:
-    from calsync.feedurl import bound_port, subscription_url
+    from calsync.web.urls import bound_port, subscription_url
 
     config = configured(args)
     token, bound = _feed_access(config)
@@ -155,7 +155,7 @@ def cmd_feed_url(args: argparse.Namespace) -> int:
 
 
 def cmd_rotate_feed_token(args: argparse.Namespace) -> int:
-    from calsync.feedurl import bound_port, subscription_url
+    from calsync.web.urls import bound_port, subscription_url
 
     config = configured(args)
     token, bound = _feed_access(config, rotate=True)
@@ -165,7 +165,7 @@ def cmd_rotate_feed_token(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from calsync.doctor import run_checks
+    from calsync.cli.doctor import run_checks
 
     config = configured(args)
     now = dt.datetime.now(config.plan.zone)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from calsync.feedtoken import META_KEY, token_matches
+from calsync.web.token import META_KEY, token_matches
 
 log = logging.getLogger("calsync")
 FEED_NAME = "followups.ics"

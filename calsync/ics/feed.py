@@ -12,7 +12,7 @@ from pathlib import Path
 from calsync.core.model import FollowUp
 from calsync.core.reconcile import Action, Change, Observed, Ownership
 from calsync.errors import CalsyncError
-from calsync.sinks.ical_text import CALENDAR_FOOTER, FeedStyle, calendar_header, render_followup, vtimezone
+from calsync.ics.text import CALENDAR_FOOTER, FeedStyle, calendar_header, render_followup, vtimezone
 from calsync.state import PublishedRow, StateStore
 
 SINK = "feed"

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from calsync.errors import SourceError
-from calsync.sources.fetch import Validators, fetch_url, redact_url
+from calsync.ics.fetch import Validators, fetch_url, redact_url
 from tests.http_fixtures import calendar_server
 
 LIMITS = {"max_bytes": 1000, "connect_timeout": 2.0, "total_timeout": 5.0, "max_redirects": 3}

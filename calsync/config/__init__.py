@@ -14,8 +14,8 @@ from calsync.core.drafts import tone_problems
 from calsync.core.model import Channel, Kind
 from calsync.core.settings import BusinessSettings, DraftSettings, MatchSettings, PlanSettings, RuleSettings
 from calsync.errors import ConfigError
-from calsync.sources.ics import IcsLimits
-from calsync.table_reader import TableReader as _Reader
+from calsync.ics.parse import IcsLimits
+from calsync.config.tables import TableReader as _Reader
 
 
 
@@ -135,7 +135,7 @@ def _match(r: _Reader) -> MatchSettings:
 
 
 def _business(r: _Reader) -> BusinessSettings:
-    from calsync.holiday_data import BACKENDS, holiday_source
+    from calsync.config.holidays import BACKENDS, holiday_source
 
     backend = r.string("calendar", "holidays")
     region = r.string("region", "US")

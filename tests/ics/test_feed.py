@@ -14,8 +14,8 @@ import vobject
 
 from calsync.core.model import Channel, FollowUp, Kind
 from calsync.core.reconcile import content_hash, reconcile
-from calsync.sinks.feed import IcsFeed, write_atomically
-from calsync.sinks.ical_text import FeedStyle, fold
+from calsync.ics.feed import IcsFeed, write_atomically
+from calsync.ics.text import FeedStyle, fold
 from calsync.state import StateStore
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -124,7 +124,7 @@ def test_folding_keeps_lines_short_and_characters_whole(text):
 WRITER = """
 import sys
 from pathlib import Path
-from calsync.sinks.feed import write_atomically
+from calsync.ics.feed import write_atomically
 path = Path(sys.argv[1])
 a, b = Path(sys.argv[2]).read_bytes(), Path(sys.argv[3]).read_bytes()
 print("ready", flush=True)
@@ -157,7 +157,7 @@ FULL_DISK = """
 import resource, signal, sys
 from pathlib import Path
 from calsync.errors import CalsyncError
-from calsync.sinks.feed import write_atomically
+from calsync.ics.feed import write_atomically
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))  # writes past 4 KiB fail like a full disk
 try:

@@ -19,7 +19,7 @@ def _value(value: object) -> str:
 
 
 def describe_config(config: Config) -> str:
-    from calsync.sources.fetch import redact_url
+    from calsync.ics.fetch import redact_url
 
     plan = config.plan
     lines = [f"# configuration: {config.file or '(none: built-in defaults)'}", f"timezone = {plan.zone.key}",

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from calsync.core.model import SourceEvent
 from calsync.errors import SourceError
-from calsync.sources.fetch import FetchResult, Validators, fetch_url
-from calsync.sources.ics import IcsLimits, parse_calendar
+from calsync.ics.fetch import FetchResult, Validators, fetch_url
+from calsync.ics.parse import IcsLimits, parse_calendar
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,8 @@ def cli_sources(config: Config, locations: list[str] | None) -> tuple[SourceConf
     from pathlib import Path
 
     from calsync.errors import SourceError
-    from calsync.sources.fetch import redact_url
-    from calsync.sources.ics_source import is_url
+    from calsync.ics.fetch import redact_url
+    from calsync.ics.source import is_url
 
     for loc in locations:
         if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", loc) and not is_url(loc):
@@ -57,7 +57,7 @@ def cli_sources(config: Config, locations: list[str] | None) -> tuple[SourceConf
 def cmd_plan(args: argparse.Namespace) -> int:
     from calsync.engine import read_all_sources
     from calsync.planner import build_plan
-    from calsync.render_plan import plan_json, plan_table
+    from calsync.cli.render_plan import plan_json, plan_table
     from calsync.state import open_readonly_seen
 
     config = configured(args)
@@ -77,7 +77,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    from calsync.config_view import describe_config
+    from calsync.cli.config_view import describe_config
 
     config = configured(args)
     print(describe_config(config))
@@ -85,7 +85,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def dispatch(args: argparse.Namespace) -> int:
-    from calsync import commands_state as s
+    from calsync.cli import state_commands as s
 
     commands = {
         "plan": cmd_plan, "check-config": cmd_check_config, "run": s.cmd_run, "serve": s.cmd_serve, "mark": s.cmd_mark,

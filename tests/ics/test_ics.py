@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from calsync.errors import SourceError
-from calsync.sources.ics import IcsLimits, parse_calendar
+from calsync.ics.parse import IcsLimits, parse_calendar
 from tests.conftest import calendar, vevent
 
 LA = ZoneInfo("America/Los_Angeles")

@@ -11,8 +11,8 @@ from calsync.core.reconcile import Ownership, content_hash, reconcile
 from calsync.google.sink import GoogleCalendarSink
 from calsync.google.client import build_service
 from calsync.google.auth import load_credentials
-from calsync.sinks.feed import IcsFeed
-from calsync.sinks.ical_text import FeedStyle
+from calsync.ics.feed import IcsFeed
+from calsync.ics.text import FeedStyle
 from calsync.state import StateStore
 from tests.fake_google import FakeGoogle, serve_fake
 from tests.google.conftest import google_config

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from calsync.feedtoken import FeedToken
-from calsync.server import start_feed_server
-from calsync.sinks.feed import write_atomically
+from calsync.web.token import FeedToken
+from calsync.web.server import start_feed_server
+from calsync.ics.feed import write_atomically
 from calsync.state import StateStore
 
 FEED = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"

@@ -1,0 +1,1 @@
+"""The .ics format: reading (parse, fetch, limits) and writing (the feed, VTIMEZONE)."""

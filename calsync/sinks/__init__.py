@@ -1,1 +1,0 @@
-"""Where follow-ups go: the .ics feed, Google Calendar."""

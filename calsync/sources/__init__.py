@@ -1,1 +1,0 @@
-"""Where interviews come from: .ics files and URLs, Google Calendar."""
