@@ -1,3 +1,4 @@
+"""`python -m calsync`: the command line."""
 import sys
 
 from calsync.cli.main import main

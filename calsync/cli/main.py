@@ -84,9 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from calsync.errors import CalsyncError
 
     try:
-        from calsync.cli import plan_commands as commands
-
-        return commands.dispatch(args)
+        return dispatch(args)
     except CalsyncError as exc:
         if verbose:
             log.exception("%s", exc)
@@ -107,6 +105,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(f"calsync: unexpected error: {type(exc).__name__}: {exc} (run with --verbose for details)", file=sys.stderr)
         return 70
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the command ``args`` names."""
+    from calsync.cli import plan_commands as p
+    from calsync.cli import state_commands as s
+
+    commands = {
+        "plan": p.cmd_plan, "check-config": p.cmd_check_config, "run": s.cmd_run, "serve": s.cmd_serve, "mark": s.cmd_mark,
+        "done": s.cmd_done, "status": s.cmd_status, "doctor": s.cmd_doctor, "auth": s.cmd_auth, "feed-url": s.cmd_feed_url,
+        "rotate-feed-token": s.cmd_rotate_feed_token,
+    }
+    return commands[args.command](args)
 
 
 def _lines(exc: Exception) -> list[str]:

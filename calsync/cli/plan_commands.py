@@ -1,38 +1,14 @@
-"""The body of each CLI command; errors propagate to the CLI as CalsyncError."""
+"""`calsync plan` and `calsync check-config`: what the rules would do, and the configuration they read."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
-import sys
-from zoneinfo import ZoneInfo
 
-from calsync.config import Config, SourceConfig, load_config
-from calsync.errors import CalsyncError, ConfigError
+from calsync.cli.context import configured, current_time
+from calsync.config import Config, SourceConfig
+from calsync.errors import ConfigError
 
 log = logging.getLogger("calsync")
-
-
-def parse_moment(text: str, zone: ZoneInfo, flag: str) -> dt.datetime:
-    """An ISO 8601 date or date-time; naive values are in the user's zone."""
-    try:
-        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00") if text.strip().endswith("Z") else text.strip())
-    except ValueError:
-        raise CalsyncError(f"{flag}: expected an ISO 8601 date or date-time such as 2026-12-01T09:00-08:00, got {text!r}") from None
-    return value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
-
-
-def current_time(args: argparse.Namespace, config: Config) -> dt.datetime:
-    if getattr(args, "now", None):
-        return parse_moment(args.now, config.plan.zone, "--now")
-    return dt.datetime.now(config.plan.zone)
-
-
-def configured(args: argparse.Namespace) -> Config:
-    config = load_config(getattr(args, "config", None))
-    for warning in config.warnings:
-        log.warning("%s", warning)
-    return config
 
 
 def cli_sources(config: Config, locations: list[str] | None) -> tuple[SourceConfig, ...]:
@@ -82,17 +58,3 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     config = configured(args)
     print(describe_config(config))
     return 0
-
-
-def dispatch(args: argparse.Namespace) -> int:
-    from calsync.cli import state_commands as s
-
-    commands = {
-        "plan": cmd_plan, "check-config": cmd_check_config, "run": s.cmd_run, "serve": s.cmd_serve, "mark": s.cmd_mark,
-        "done": s.cmd_done, "status": s.cmd_status, "doctor": s.cmd_doctor, "auth": s.cmd_auth, "feed-url": s.cmd_feed_url, "rotate-feed-token": s.cmd_rotate_feed_token,
-    }
-    handler = commands.get(args.command)
-    if handler is None:
-        print(f"calsync: {args.command} is not available in this build", file=sys.stderr)
-        return 69
-    return handler(args)

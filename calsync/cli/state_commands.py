@@ -7,7 +7,7 @@ import logging
 import sys
 import threading
 
-from calsync.cli.plan_commands import configured, current_time, parse_moment
+from calsync.cli.context import configured, current_time, parse_moment
 from calsync.config import Config
 from calsync.core.model import OutcomeKind
 from calsync.errors import CalsyncError
