@@ -12,7 +12,8 @@ from pathlib import Path
 from calsync.core.model import FollowUp
 from calsync.core.reconcile import Action, Change, Observed, Ownership
 from calsync.errors import CalsyncError
-from calsync.ics.text import CALENDAR_FOOTER, FeedStyle, calendar_header, render_followup, vtimezone
+from calsync.ics.text import CALENDAR_FOOTER, FeedStyle, calendar_header, render_followup
+from calsync.ics.vtimezone import vtimezone
 from calsync.state import PublishedRow, StateStore
 
 SINK = "feed"

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 
 from calsync.core.model import FollowUp
 
@@ -90,15 +89,6 @@ def render_followup(f: FollowUp, sequence: int, changed_at: dt.datetime, done: b
                   f"DTSTART;TZID={zone}:{start}", f"DUE;TZID={zone}:{local(f.due)}",
                   f"STATUS:{'COMPLETED' if done else 'NEEDS-ACTION'}", "END:VTODO"]
     return _fold_all(lines)
-
-
-@lru_cache(maxsize=32)
-def vtimezone(zone: str, first_year: int, last_year: int) -> bytes:
-    """A VTIMEZONE covering the years in use (icalendar derives it from the zone database)."""
-    import icalendar
-
-    component = icalendar.Timezone.from_tzid(zone, first_date=dt.date(first_year, 1, 1), last_date=dt.date(last_year, 12, 31))
-    return component.to_ical().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
 def calendar_header(name: str, refresh_seconds: float) -> bytes:
