@@ -1,17 +1,20 @@
-"""Feed speed: full render of 30,000 follow-ups, re-render after one change, 304 latency, idle daemon cost.
+"""Feed speed: full render of 30,000 follow-ups, re-render after one change, 304 and 200 latency at 20 concurrent
+clients, normal requests under slowloris, idle daemon cost.
 
-Run: .venv/bin/python bench/bench_feed.py   (BENCH_FOLLOWUPS, BENCH_IDLE_SECONDS to change sizes)
+Run: .venv/bin/python bench/bench_feed.py   (BENCH_FOLLOWUPS, BENCH_CLIENTS, BENCH_SLOWLORIS_SECONDS, BENCH_IDLE_SECONDS)
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import http.client
+import socket
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,13 +25,14 @@ sys.path.insert(0, str(ROOT))
 from calsync.core.model import Channel, FollowUp, Kind  # noqa: E402
 from calsync.core.reconcile import content_hash, reconcile  # noqa: E402
 from calsync.web.token import FeedToken  # noqa: E402
-from calsync.web.server import start_feed_server  # noqa: E402
 from calsync.ics.feed import IcsFeed  # noqa: E402
 from calsync.ics.text import FeedStyle  # noqa: E402
 from calsync.state import StateStore  # noqa: E402
 
 N = int(os.environ.get("BENCH_FOLLOWUPS", "30000"))
 IDLE = float(os.environ.get("BENCH_IDLE_SECONDS", "20"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "20"))
+SLOWLORIS_SECONDS = float(os.environ.get("BENCH_SLOWLORIS_SECONDS", "30"))
 LA = ZoneInfo("America/Los_Angeles")
 BODY = ("Hi Jane,\n\nThank you for taking the time to speak with me on Tuesday about the Backend Engineer role at Acme. "
         "I enjoyed the conversation.\n\nBest regards,\nRobin")
@@ -90,32 +94,146 @@ def bench_render(tmp: Path) -> None:
     store.close()
 
 
-def bench_304(tmp: Path) -> None:
+SERVER = """
+import sys, threading
+from pathlib import Path
+from calsync.web.server import start_feed_server
+tmp = Path(sys.argv[1])
+server, thread = start_feed_server("127.0.0.1", 0, tmp / "followups.ics", tmp / "state.sqlite3", 32, 10.0)
+print(server.port, flush=True)
+sys.stdin.read()
+server.shutdown()
+"""
+
+
+def listen_overflows() -> int:
+    lines = Path("/proc/net/netstat").read_text().splitlines()
+    names, values = lines[0].split(), lines[1].split()
+    return int(values[names.index("ListenOverflows")])
+
+
+def run_clients(port: int, path: str, headers: dict[str, str], clients: int, per_client: int, keep_alive: bool,
+                expect: int, burst: bool = False) -> list[float]:
+    """``clients`` threads, each sending ``per_client`` requests back to back (a saturating closed loop) or, with
+    ``burst``, all at the same moment and then pausing 20 ms (20 calendar apps polling at once); latencies in s."""
+    times: list[float] = []
+    lock = threading.Lock()
+    start = threading.Barrier(clients)
+
+    def client() -> None:
+        mine = []
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        start.wait()
+        for _ in range(per_client):
+            if burst:
+                time.sleep(0.02)
+                start.wait()
+            if not keep_alive:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            t0 = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - t0)
+            assert response.status == expect, response.status
+            if not keep_alive:
+                conn.close()
+        conn.close()
+        with lock:
+            times.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(times)
+
+
+def figures(times: list[float]) -> str:
+    return (f"p50 {times[len(times) // 2] * 1000:.2f} ms, p99 {times[int(len(times) * 0.99)] * 1000:.2f} ms, "
+            f"max {times[-1] * 1000:.1f} ms")
+
+
+def bench_concurrent(tmp: Path) -> None:
+    """The feed written by bench_render (30,000 follow-ups), served by a separate process, 20 clients at once."""
     store = StateStore(tmp / "state.sqlite3", LA)
     token = FeedToken(store, tmp).ensure()
-    server, _ = start_feed_server("127.0.0.1", 0, tmp / "followups.ics", tmp / "state.sqlite3", 32, 10)
-    conn = http.client.HTTPConnection("127.0.0.1", server.port)
-    conn.request("GET", f"/{token}/followups.ics")
-    response = conn.getresponse()
-    etag = response.getheader("ETag")
-    response.read()
-    conn.close()
-    times = []
-    for _ in range(2000):
-        t0 = time.perf_counter()
-        conn = http.client.HTTPConnection("127.0.0.1", server.port)
-        conn.request("GET", f"/{token}/followups.ics", headers={"If-None-Match": etag})
-        response = conn.getresponse()
-        response.read()
-        conn.close()
-        times.append(time.perf_counter() - t0)
-        assert response.status == 304
-    times.sort()
-    print(f"304 answers over loopback (new connection each): p50 {times[len(times) // 2] * 1000:.2f} ms, "
-          f"p99 {times[int(len(times) * 0.99)] * 1000:.2f} ms (target p99 < 5 ms)")
-    server.shutdown()
-    server.server_close()
     store.close()
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(tmp)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(proc.stdout.readline())  # type: ignore[union-attr]
+        path = f"/{token}/followups.ics"
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn.request("GET", path)
+        first = conn.getresponse()
+        size = len(first.read())
+        etag = first.getheader("ETag")
+        conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+        zipped = conn.getresponse()
+        gz_size = len(zipped.read())
+        conn.close()
+        print(f"feed of {N} follow-ups: {size // 1024} KiB, {gz_size // 1024} KiB gzipped (compressed once per change)")
+        overflows = listen_overflows()
+        for burst in (True, False):
+            for keep_alive in (True, False):
+                times = run_clients(port, path, {"If-None-Match": etag}, CLIENTS, 200, keep_alive, 304, burst)
+                label = ("in bursts" if burst else "back to back") + (", keep-alive" if keep_alive else ", new connection each")
+                print(f"304, {CLIENTS} concurrent clients {label}: {figures(times)} (target p99 <= 5 ms, max <= 50 ms)")
+        times = run_clients(port, path, {"Accept-Encoding": "gzip", "If-None-Match": '"stale"'}, CLIENTS, 10, True, 200)
+        print(f"200 gzipped ({gz_size // 1024} KiB), {CLIENTS} concurrent clients: {figures(times)}")
+        times = run_clients(port, path, {}, CLIENTS, 3, True, 200)
+        print(f"200 plain ({size // 1024} KiB), {CLIENTS} concurrent clients: {figures(times)}")
+        print(f"listen-queue overflows during these runs: {listen_overflows() - overflows} (backlog 128)")
+    finally:
+        proc.stdin.close()  # type: ignore[union-attr]
+        proc.wait(timeout=30)
+
+
+def bench_slowloris(tmp: Path) -> None:
+    """40 connections sending one header byte every 5 s while a normal client asks twice a second."""
+    store = StateStore(tmp / "state.sqlite3", LA)
+    token = FeedToken(store, tmp).ensure()
+    store.close()
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(tmp)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    slow: list[socket.socket] = []
+    try:
+        port = int(proc.stdout.readline())  # type: ignore[union-attr]
+        line = f"GET /{token}/followups.ics HTTP/1.1\r\nHost: x\r\nX-A: ".encode() + b"a" * 10_000
+        sent: dict[int, int] = {}
+        slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
+        served = asked = 0
+        started = next_drip = time.monotonic()
+        while time.monotonic() - started < SLOWLORIS_SECONDS:
+            if time.monotonic() >= next_drip:
+                next_drip += 5
+                for i, sock in enumerate(slow):
+                    try:
+                        sock.sendall(line[sent.get(i, 0):sent.get(i, 0) + 1])
+                        sent[i] = sent.get(i, 0) + 1
+                    except OSError:
+                        sock.close()
+                        slow[i] = socket.create_connection(("127.0.0.1", port))
+                        sent[i] = 0
+            asked += 1
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            try:
+                conn.request("GET", f"/{token}/followups.ics", headers={"Accept-Encoding": "gzip"})
+                response = conn.getresponse()
+                response.read()
+                served += response.status == 200
+            except OSError:
+                pass
+            finally:
+                conn.close()
+            time.sleep(0.5)
+        print(f"slowloris (40 connections, a header byte every 5 s, {SLOWLORIS_SECONDS:.0f} s): "
+              f"{served} of {asked} normal requests served")
+    finally:
+        for sock in slow:
+            sock.close()
+        proc.stdin.close()  # type: ignore[union-attr]
+        proc.wait(timeout=30)
 
 
 def bench_idle_daemon(tmp: Path) -> None:
@@ -144,7 +262,8 @@ def bench_idle_daemon(tmp: Path) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bench_render(Path(tmp))
-        bench_304(Path(tmp))
+        bench_concurrent(Path(tmp))
+        bench_slowloris(Path(tmp))
         bench_idle_daemon(Path(tmp))
 
 

@@ -1,176 +1,176 @@
-"""The feed server: GET/HEAD /<token>/followups.ics, conditional, bounded, never a 500 for bad input."""
+"""The HTTP server: waitress (a maintained WSGI server) with a whole-request deadline and eviction at the limit.
+
+waitress reads requests on one asyncore thread and hands only complete ones to a small thread pool, so
+a slow client never holds a worker. On top of it calsync adds what waitress leaves open:
+
+- a deadline for receiving each whole request (first byte to last), not only an idle timeout, so a
+  client dribbling one header byte every few seconds is cut off;
+- a cap on each whole exchange (request plus response) for clients that read the answer too slowly;
+- at the connection limit, the connection that has waited longest for its request is closed to make
+  room, so slow clients cannot lock out others (waitress alone stops accepting);
+- a listen backlog of 128.
+"""
 from __future__ import annotations
 
-import email.utils
-import hashlib
 import logging
-import os
-import socket
-import sqlite3
+import math
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import time
 from pathlib import Path
+from typing import Any
 
-from calsync.web.token import META_KEY, token_matches
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.server import TcpWSGIServer
+from waitress.task import WSGITask
+
+from calsync.web.app import Board, CalsyncApp
+from calsync.web.feedfile import FEED_NAME, FeedFile, TokenCheck
 
 log = logging.getLogger("calsync")
-FEED_NAME = "followups.ics"
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" under a burst is expected, not news
+BACKLOG = 128
+WORKER_THREADS = 4
+EXCHANGE_FACTOR = 6  # a whole exchange may take this many request deadlines (large feeds to slow phones)
+
+__all__ = ["FEED_NAME", "FeedServer", "start_feed_server"]
 
 
-@dataclass(frozen=True)
-class _Cached:
-    key: tuple[int, int, int]
-    data: bytes
-    etag: str
-    last_modified: str
+class _Task(WSGITask):  # type: ignore[misc]
+    """waitress closes the connection after any response without Content-Length, 304 included (a 304
+    must not carry the 200's length of 0); a 304 needs no length, so keep-alive survives it."""
+
+    def build_response_header(self) -> bytes:
+        keep = not self.close_on_finish and self.version == "1.1" and self.status.startswith("304") \
+            and self.request.headers.get("CONNECTION", "").lower() != "close"
+        header: bytes = super().build_response_header()
+        if keep and self.close_on_finish:
+            self.close_on_finish = False
+            header = header.replace(b"\r\nConnection: close\r\n", b"\r\n")
+        return header
 
 
-class FeedFile:
-    """The feed file, re-read only when it changes on disk."""
+class _Channel(HTTPChannel):
+    """Remembers when the request now being received started, and when the whole exchange started."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._cached: _Cached | None = None
-        self._lock = threading.Lock()
+    task_class = _Task
+    request_started: float | None = None
+    exchange_started: float | None = None
 
-    def current(self) -> _Cached | None:
-        try:
-            st = os.stat(self.path)
-        except OSError:
-            return None
-        key = (st.st_mtime_ns, st.st_size, st.st_ino)
-        with self._lock:
-            if self._cached is None or self._cached.key != key:
-                try:
-                    data = self.path.read_bytes()
-                except OSError:
-                    return None
-                etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
-                self._cached = _Cached(key, data, etag, email.utils.formatdate(st.st_mtime, usegmt=True))
-            return self._cached
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.creation_monotonic = time.monotonic()
+        super().__init__(*args, **kwargs)
 
+    def received(self, data: bytes) -> bool:
+        now = time.monotonic()
+        if data and self.request is None:
+            self.request_started = now
+            if not self.requests and not self.total_outbufs_len:
+                self.exchange_started = now
+        result = super().received(data)
+        if self.request is None:
+            self.request_started = None
+        return bool(result)
 
-class TokenCheck:
-    """Reads the stored token hash on every request, so a rotation takes effect at once."""
+    def waiting_since(self) -> float:
+        """When this connection began waiting for a request: accepted, or its last byte of input."""
+        return self.request_started if self.request_started is not None else self.creation_monotonic
 
-    def __init__(self, db_path: Path) -> None:
-        self._db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False, timeout=5)
-        self._lock = threading.Lock()
-
-    def __call__(self, candidate: bytes) -> bool:
-        with self._lock:
-            try:
-                row = self._db.execute("SELECT value FROM meta WHERE key=?", (META_KEY,)).fetchone()
-            except sqlite3.Error:
-                return False
-        return bool(row and row[0]) and token_matches(candidate, bytes.fromhex(row[0]))
-
-    def close(self) -> None:
-        self._db.close()
+    def idle(self) -> bool:
+        return not self.requests and not self.total_outbufs_len and not self.will_close
 
 
-def _handler(feed: FeedFile, check: Callable[[bytes], bool], timeout: float) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        server_version = "calsync"
-        sys_version = ""
-        protocol_version = "HTTP/1.1"
+class FeedServer(TcpWSGIServer):  # type: ignore[misc]
+    """One listening socket on ``bind:port``; ``port`` is the bound one (useful with port 0)."""
 
-        def setup(self) -> None:
-            self.timeout = timeout
-            super().setup()
+    channel_class = _Channel
 
-        def _authorized(self) -> bool:
-            raw = self.path.split("?", 1)[0].encode("latin-1", "replace")
-            parts = raw.split(b"/")
-            return len(parts) == 3 and parts[0] == b"" and parts[2] == FEED_NAME.encode() and check(parts[1])
-
-        def _reply(self, status: int, headers: dict[str, str], body: bytes = b"", send_body: bool = True) -> None:
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            if send_body and body:
-                self.wfile.write(body)
-            self.close_connection = True
-
-        def _serve(self, send_body: bool) -> None:
-            if not self._authorized():
-                self._reply(404, {"Content-Type": "text/plain; charset=utf-8"}, b"not found\n", send_body)
-                return
-            current = feed.current()
-            if current is None:
-                self._reply(503, {"Retry-After": "60", "Content-Type": "text/plain; charset=utf-8"}, b"feed not written yet\n", send_body)
-                return
-            headers = {"ETag": current.etag, "Last-Modified": current.last_modified, "Cache-Control": "private, max-age=0",
-                       "X-Content-Type-Options": "nosniff"}
-            match = self.headers.get("If-None-Match")
-            if match is not None:
-                if current.etag in [tag.strip() for tag in match.split(",")] or match.strip() == "*":
-                    self._reply(304, headers, send_body=False)
-                    return
-            elif self.headers.get("If-Modified-Since") == current.last_modified:
-                self._reply(304, headers, send_body=False)
-                return
-            headers["Content-Type"] = "text/calendar; charset=utf-8"
-            self._reply(200, headers, current.data, send_body)
-
-        def do_GET(self) -> None:  # noqa: N802
-            self._serve(True)
-
-        def do_HEAD(self) -> None:  # noqa: N802
-            self._serve(False)
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass  # request lines carry the token: never logged
-
-    return Handler
-
-
-class FeedServer(ThreadingHTTPServer):
-    """A thread per connection, at most ``max_connections`` at once; the rest are closed at once."""
-
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], feed: FeedFile, check: TokenCheck, max_connections: int, timeout: float) -> None:
-        self._slots = threading.BoundedSemaphore(max_connections)
-        self._check = check
-        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        self.address_family = family
-        super().__init__(address, _handler(feed, check, timeout))
-
-    def process_request(self, request, client_address):  # type: ignore[no-untyped-def]
-        if not self._slots.acquire(blocking=False):
-            self.shutdown_request(request)
-            return
-        super().process_request(request, client_address)
-
-    def process_request_thread(self, request, client_address):  # type: ignore[no-untyped-def]
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._slots.release()
-
-    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
-        log.debug("feed server: error while answering a client", exc_info=True)
-
-    def server_close(self) -> None:
-        super().server_close()
-        self._check.close()
+    def __init__(self, app: Any, bind: str, port: int, max_connections: int, timeout: float) -> None:
+        self.deadline = timeout
+        self._stopping = threading.Event()
+        adj = Adjustments(host=bind, port=port, threads=WORKER_THREADS, backlog=BACKLOG,
+                          connection_limit=max_connections + 2,  # the map also holds the listener and a trigger
+                          channel_timeout=max(1, math.ceil(timeout)), cleanup_interval=1,  # whole seconds in waitress
+                          asyncore_loop_timeout=1, asyncore_use_poll=True, ident="calsync",
+                          expose_tracebacks=False, log_socket_errors=False)
+        self.calsync_app = app
+        super().__init__(app, adj=adj)
 
     @property
     def port(self) -> int:
-        return int(self.server_address[1])
+        return int(self.effective_port)
+
+    # -- deadlines and eviction, all on the loop thread
+    def maintenance(self, now: float) -> None:
+        super().maintenance(now)  # waitress: idle connections past channel_timeout (whole seconds)
+        mono = time.monotonic()
+        for channel in list(self.active_channels.values()):
+            if channel.idle() and channel.request_started is None and now - channel.last_activity > self.deadline:
+                channel.will_close = True  # nothing asked for that long: idle keep-alive or a silent client
+            receiving = channel.request_started is not None and not channel.requests
+            too_slow = receiving and mono - channel.request_started > self.deadline
+            started = channel.exchange_started
+            too_long = started is not None and mono - started > self.deadline * EXCHANGE_FACTOR and not channel.requests
+            if too_slow or too_long:
+                channel.will_close = True
+
+    def readable(self) -> bool:
+        now = time.time()
+        if now >= self.next_channel_cleanup:
+            self.next_channel_cleanup = now + self.adj.cleanup_interval
+            self.maintenance(now)
+        if not self.accepting:
+            return False
+        # At the limit, keep accepting only while a connection that waits for its request can make room.
+        return len(self._map) < self.adj.connection_limit or any(c.idle() for c in self.active_channels.values())
+
+    def handle_accept(self) -> None:
+        if len(self._map) >= self.adj.connection_limit:
+            self._evict_one()
+        super().handle_accept()
+
+    def _evict_one(self) -> None:
+        waiting = [c for c in self.active_channels.values() if c.idle()]
+        if waiting:
+            victim = min(waiting, key=lambda c: c.waiting_since())
+            victim.handle_close()
+
+    # -- lifecycle
+    def serve_until_stopped(self) -> None:
+        from waitress import wasyncore
+
+        try:
+            while not self._stopping.is_set():
+                wasyncore.loop(timeout=self.adj.asyncore_loop_timeout, map=self._map, use_poll=True, count=1)
+        finally:
+            for channel in list(self.active_channels.values()):
+                channel.handle_close()
+            self.task_dispatcher.shutdown(timeout=2)
+            self.close()
+            self.calsync_app.close()
+
+    def shutdown(self) -> None:
+        """Stop the loop (from any thread) and wait for it to close every connection."""
+        self._stopping.set()
+        try:
+            self.pull_trigger()
+        except OSError:
+            pass
+        thread = getattr(self, "thread", None)
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=10)
+
+    def server_close(self) -> None:
+        """Kept for the callers written for http.server; ``shutdown`` already closed everything."""
 
 
 def start_feed_server(bind: str, port: int, feed_path: Path, db_path: Path, max_connections: int, timeout: float,
-                      poll_interval: float = 0.5) -> tuple[FeedServer, threading.Thread]:
-    """Serve in a thread; ``poll_interval`` bounds how long a shutdown waits (and how often an idle server wakes)."""
-    server = FeedServer((bind, port), FeedFile(feed_path), TokenCheck(db_path), max_connections, timeout)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": poll_interval}, name="feed-server", daemon=True)
+                      poll_interval: float = 0.5, board: Board | None = None) -> tuple[FeedServer, threading.Thread]:
+    """Serve the feed (and the board, when given) in a thread; ``shutdown`` stops it within a second."""
+    del poll_interval  # the loop wakes at once on shutdown; kept for callers
+    app = CalsyncApp(FeedFile(feed_path), TokenCheck(db_path), board)
+    server = FeedServer(app, bind, port, max_connections, timeout)
+    thread = threading.Thread(target=server.serve_until_stopped, name="feed-server", daemon=True)
+    server.thread = thread
     thread.start()
     return server, thread

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from calsync.config import Config
-from calsync.web.server import FEED_NAME
+from calsync.web.feedfile import FEED_NAME
 
 
 def subscription_url(config: Config, token: str | None, port: int | None = None) -> str:
