@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import socket
 
+from calsync.ics.redaction import scrub
+
 
 class SystemdNotifier:
     """Sends READY=1, STATUS=…, WATCHDOG=1, STOPPING=1; silent when not under systemd."""
@@ -28,10 +30,10 @@ class SystemdNotifier:
             return False
 
     def ready(self, status: str) -> None:
-        self.send("READY=1", f"STATUS={status}")
+        self.send("READY=1", f"STATUS={scrub(status)}")
 
     def status(self, status: str) -> None:
-        self.send(f"STATUS={status}")
+        self.send(f"STATUS={scrub(status)}")
 
     def watchdog(self) -> None:
         self.send("WATCHDOG=1")

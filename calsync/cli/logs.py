@@ -5,10 +5,19 @@ import logging
 import os
 import sys
 
+from calsync.ics.redaction import scrub
+
 _PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3, logging.CRITICAL: 2}
 
 
-class JournalFormatter(logging.Formatter):
+class ScrubbedFormatter(logging.Formatter):
+    """Every line, traceback included, with URLs redacted and terminal escapes stripped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub(super().format(record))
+
+
+class JournalFormatter(ScrubbedFormatter):
     """``<N>message``: journald reads the priority and adds its own timestamp."""
 
     def format(self, record: logging.LogRecord) -> str:
@@ -34,7 +43,7 @@ def configure_logging(verbose: bool) -> None:
     if under_journald():
         handler.setFormatter(JournalFormatter("%(message)s"))
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        handler.setFormatter(ScrubbedFormatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
     root = logging.getLogger("calsync")
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)

@@ -82,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     from calsync.errors import CalsyncError
+    from calsync.ics.redaction import scrub
 
     try:
         return dispatch(args)
@@ -90,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.exception("%s", exc)
         else:
             for line in _lines(exc):
-                print(f"calsync: {line}", file=sys.stderr)
+                print(f"calsync: {scrub(line)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -103,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if verbose:
             log.exception("unexpected error")
         else:
-            print(f"calsync: unexpected error: {type(exc).__name__}: {exc} (run with --verbose for details)", file=sys.stderr)
+            print(f"calsync: unexpected error: {type(exc).__name__}: {scrub(str(exc))} (run with --verbose for details)", file=sys.stderr)
         return 70
 
 

@@ -18,14 +18,16 @@ def cli_sources(config: Config, locations: list[str] | None) -> tuple[SourceConf
     from pathlib import Path
 
     from calsync.errors import SourceError
-    from calsync.ics.fetch import redact_url
+    from calsync.ics.fetch import normalize_url, redact_url
+    from calsync.ics.redaction import url_label
     from calsync.ics.source import is_url
 
+    locations = [normalize_url(loc) for loc in locations]  # webcal:// means https://
     for loc in locations:
         if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", loc) and not is_url(loc):
             raise SourceError(f"{redact_url(loc)}: only http:// and https:// URLs (or a file path) are supported")
     return tuple(
-        SourceConfig(name=loc if is_url(loc) else Path(loc).name, kind="ics", location=loc if is_url(loc) else str(Path(loc).resolve()))
+        SourceConfig(name=url_label(loc) if is_url(loc) else Path(loc).name, kind="ics", location=loc if is_url(loc) else str(Path(loc).resolve()))
         for loc in locations
     )
 
@@ -34,6 +36,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from calsync.engine import read_all_sources
     from calsync.planner import build_plan
     from calsync.cli.render_plan import plan_json, plan_table
+    from calsync.ics.redaction import strip_escapes
     from calsync.state import open_readonly_seen
 
     config = configured(args)
@@ -48,7 +51,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     result = build_plan(events, config.plan, seen or Seen(now, {}, {}), recorded)
     for warning in (*warnings, *result.warnings):
         log.warning("%s", warning)
-    print(plan_json(result.plan) if args.json else plan_table(result.plan, result.interviews))
+    print(plan_json(result.plan) if args.json else strip_escapes(plan_table(result.plan, result.interviews)))
     return 0
 
 

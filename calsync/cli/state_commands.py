@@ -11,6 +11,7 @@ from calsync.cli.context import configured, current_time, parse_moment
 from calsync.config import Config
 from calsync.core.model import OutcomeKind
 from calsync.errors import CalsyncError
+from calsync.ics.redaction import scrub
 from calsync.runtime import feed_path, open_store
 
 log = logging.getLogger("calsync")
@@ -35,7 +36,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         pending = [i for i in items if not i.missed]
         print(f"{len(pending)} follow-up(s) published to {feed_path(config)}")
         for item in pending[:50]:
-            print(f"  {item.start[:16].replace('T', ' ')}  {item.kind:<22} {item.summary}")
+            print(scrub(f"  {item.start[:16].replace('T', ' ')}  {item.kind:<22} {item.summary}"))
         print(f"Subscribe (while `calsync run` or `calsync serve` is running): {url}")
     return code
 
@@ -85,7 +86,7 @@ def cmd_mark(args: argparse.Namespace) -> int:
     with open_store(config) as store:
         uid = _find_interview(args.interview, store.known_interviews())
         store.mark(uid, OutcomeKind.parse(args.outcome), at, now)
-    print(f"recorded {args.outcome} for {uid} at {at:%Y-%m-%d %H:%M}; the next pass updates its follow-ups")
+    print(scrub(f"recorded {args.outcome} for {uid} at {at:%Y-%m-%d %H:%M}; the next pass updates its follow-ups"))
     return 0
 
 
@@ -96,7 +97,7 @@ def cmd_done(args: argparse.Namespace) -> int:
         if len(items) != 1:
             raise CalsyncError(f"{'no' if not items else 'more than one'} follow-up matches {args.followup!r}; `calsync status` shows their IDs")
         store.mark_done(items[0].fid, dt.datetime.now(config.plan.zone))
-    print(f"done: {items[0].summary}")
+    print(scrub(f"done: {items[0].summary}"))
     return 0
 
 
@@ -115,23 +116,23 @@ def cmd_status(args: argparse.Namespace) -> int:
     for uid, summary, _, start in known:
         if uid not in by_interview:
             continue
-        print(f"{start[:16].replace('T', ' ')}  {summary}  [{uid}]")
+        print(scrub(f"{start[:16].replace('T', ' ')}  {summary}  [{uid}]"))
         for item in by_interview[uid]:
             if item.missed or item.fid in done:
                 state = "missed" if item.missed else "done"
             else:
                 state = "overdue" if dt.datetime.fromisoformat(item.due) < now else "pending"
-            print(f"    {item.fid[:8]}  {item.start[:16].replace('T', ' ')}  {item.kind:<22} {state:<8} {item.summary}")
+            print(scrub(f"    {item.fid[:8]}  {item.start[:16].replace('T', ' ')}  {item.kind:<22} {state:<8} {item.summary}"))
     print("\nsources:")
     for name, last_ok, error, error_at in health:
         line = f"  {name}: last good poll {last_ok or 'never'}"
         if error:
             line += f"; FAILING since {error_at}: {error}"
-        print(line)
+        print(scrub(line))
     for line in refused:
-        print(f"\nsafety valve: {line}")
+        print(scrub(f"\nsafety valve: {line}"))
     if auth:
-        print(f"\nGoogle: re-authorization needed ({auth}); run `calsync auth google --client-secrets FILE`")
+        print(scrub(f"\nGoogle: re-authorization needed ({auth}); run `calsync auth google --client-secrets FILE`"))
     return 0
 
 
@@ -173,7 +174,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     port = int(bound.rsplit(":", 1)[1]) if bound else config.feed.port
     findings = run_checks(config, now, lambda: token, port)
     for finding in findings:
-        print(f"{'ok ' if finding.ok else 'BAD'}  {finding.what}" + (f"\n     fix: {finding.fix}" if finding.fix else ""))
+        print(scrub(f"{'ok ' if finding.ok else 'BAD'}  {finding.what}" + (f"\n     fix: {finding.fix}" if finding.fix else "")))
     bad = sum(1 for f in findings if not f.ok)
     print(f"\n{len(findings) - bad} ok, {bad} to fix")
     return 1 if bad else 0

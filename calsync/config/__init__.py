@@ -14,7 +14,9 @@ from calsync.core.drafts import tone_problems
 from calsync.core.model import Channel, Kind
 from calsync.core.settings import BusinessSettings, DraftSettings, MatchSettings, PlanSettings, RuleSettings
 from calsync.errors import ConfigError
+from calsync.ics.fetch import normalize_url
 from calsync.ics.parse import IcsLimits
+from calsync.ics.redaction import redact_url, url_label
 from calsync.config.tables import TableReader as _Reader
 
 
@@ -203,7 +205,7 @@ def _sources(root: _Reader, base: Path) -> tuple[SourceConfig, ...]:
             continue
         r = _Reader(item, where, root.problems)
         kind = r.string("type", "ics")
-        path, url = r.string("path", ""), r.string("url", "")
+        path, url = r.string("path", ""), normalize_url(r.string("url", ""))  # webcal:// means https://
         calendar_id = r.string("calendar_id", "")
         interval = r.duration("interval", 900.0)
         name = r.string("name", "")
@@ -211,7 +213,7 @@ def _sources(root: _Reader, base: Path) -> tuple[SourceConfig, ...]:
             if bool(path) == bool(url):
                 r.problems.append(f"{where}: give exactly one of path or url")
             if url and not re.match(r"^https?://", url, re.IGNORECASE):
-                r.problems.append(f"{where}.url: only http:// and https:// URLs are supported, got {url!r}")
+                r.problems.append(f"{where}.url: only http://, https:// and webcal:// URLs are supported, got {redact_url(url)!r}")
             location = url or str((base / os.path.expanduser(path)).resolve()) if (url or path) else ""
         elif kind == "google":
             location, calendar_id = "", calendar_id or "primary"
@@ -230,7 +232,7 @@ def _sources(root: _Reader, base: Path) -> tuple[SourceConfig, ...]:
 def _default_name(kind: str, path: str, url: str, calendar_id: str) -> str:
     if kind == "google":
         return f"google:{calendar_id or 'primary'}"
-    return Path(path).name if path else re.sub(r"^https?://([^/@]*@)?", "", url).split("?")[0]
+    return Path(path).name if path else url_label(url)
 
 
 def _limits(r: _Reader) -> tuple[IcsLimits, FetchLimits]:

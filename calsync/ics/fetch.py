@@ -1,25 +1,41 @@
-"""Bounded HTTP(S) GET for calendar URLs: conditional, size- and time-limited, redirects capped."""
+"""Bounded HTTP(S) GET for calendar URLs: one deadline, bounded size, redirects that cannot leak or pivot.
+
+- One deadline covers name lookup, connect, TLS, headers and body: every socket operation waits
+  at most for what is left of ``total_timeout``.
+- Credentials from the configured URL go only to its own scheme, host and port.
+- https never redirects to http; only http(s) targets are followed.
+- Loopback, link-local and private addresses are reached only when the configured URL is one.
+"""
 from __future__ import annotations
 
 import base64
+import http.client
+import io
+import ipaddress
+import socket
+import ssl
+import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
 from calsync.errors import SourceError
+from calsync.ics.address_policy import Address, AddressPolicy, TargetRefused
+from calsync.ics.redaction import redact_url, strip_escapes
+
+__all__ = ["FetchResult", "Validators", "fetch_url", "normalize_url", "redact_url"]
 
 USER_AGENT = "calsync (+https://github.com/calsync/calsync)"
+_REDIRECTS = {301, 302, 303, 307, 308}
+_CHUNK = 65536
 
 
-def redact_url(url: str) -> str:
-    """The URL without credentials or query string, safe to log."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "…" if parts.query else "", ""))
+def normalize_url(url: str) -> str:
+    """``webcal://`` and ``webcals://`` (what iCloud and Outlook share) mean ``https://``."""
+    scheme, sep, rest = url.strip().partition("://")
+    if sep and scheme.lower() in ("webcal", "webcals"):
+        return "https://" + rest
+    return url.strip()
 
 
 @dataclass(frozen=True)
@@ -34,15 +50,144 @@ class FetchResult:
     validators: Validators
 
 
-class _Redirects(urllib.request.HTTPRedirectHandler):
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.max_redirections = limit
+class _Deadline:
+    def __init__(self, seconds: float, shown: str) -> None:
+        self.seconds, self.shown = seconds, shown
+        self.at = time.monotonic() + seconds
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
-            raise SourceError(f"{redact_url(req.full_url)}: redirected to a non-HTTP address; refused")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+    def remaining(self) -> float:
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise self.expired()
+        return left
+
+    def expired(self) -> SourceError:
+        return SourceError(f"{self.shown}: no complete answer within {self.seconds:g} s (limits.total_timeout); "
+                           "try again later or raise the limit")
+
+
+class _DeadlineSocket:
+    """A connected socket whose every send and receive waits at most until the deadline."""
+
+    def __init__(self, sock: socket.socket, deadline: _Deadline) -> None:
+        self._sock, self._deadline = sock, deadline
+        self._readers, self._closed = 0, False
+
+    def _arm(self) -> None:
+        self._sock.settimeout(self._deadline.remaining())
+
+    def recv_into(self, buffer: memoryview, nbytes: int = 0, flags: int = 0) -> int:
+        self._arm()
+        return self._sock.recv_into(buffer, nbytes, flags)
+
+    def sendall(self, data: bytes) -> None:
+        self._arm()
+        self._sock.sendall(data)
+
+    def makefile(self, mode: str = "rb", *args: object, **kwargs: object) -> io.BufferedReader:
+        self._readers += 1  # like socket.socket: the socket closes when its last reader does
+        return io.BufferedReader(socket.SocketIO(self, "rb"))  # type: ignore[arg-type]
+
+    def _decref_socketios(self) -> None:  # called by SocketIO.close
+        self._readers -= 1
+        if self._closed and self._readers <= 0:
+            self._sock.close()
+
+    def close(self) -> None:
+        self._closed = True
+        if self._readers <= 0:
+            self._sock.close()
+
+
+@dataclass(frozen=True)
+class _Target:
+    scheme: str
+    host: str
+    port: int
+    path: str  # path and query, as sent
+
+    @classmethod
+    def parse(cls, url: str, shown: str) -> _Target:
+        try:
+            parts = urllib.parse.urlsplit(url)
+            port = parts.port
+        except ValueError:
+            raise SourceError(f"{shown}: not a valid URL; check it") from None
+        scheme = parts.scheme.lower()
+        if scheme not in ("http", "https"):
+            raise SourceError(f"{shown}: only http://, https:// and webcal:// URLs are supported")
+        if not parts.hostname:
+            raise SourceError(f"{shown}: the URL names no host; check it")
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return cls(scheme, parts.hostname, port or (443 if scheme == "https" else 80), path)
+
+    @property
+    def origin(self) -> tuple[str, str, int]:
+        return self.scheme, self.host.lower(), self.port
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{self.port}{self.path}"
+
+
+def _resolve(host: str, port: int, deadline: _Deadline) -> list[Address]:
+    """getaddrinfo within the deadline (it has no timeout of its own; a late answer is left to its thread)."""
+    try:  # an address literal needs no lookup
+        literal = ipaddress.ip_address(host)
+        return [(socket.AF_INET6 if literal.version == 6 else socket.AF_INET, (host, port))]
+    except ValueError:
+        pass
+    found: list[object] = []
+
+    def lookup() -> None:
+        try:
+            found.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except OSError as exc:
+            found.append(exc)
+
+    worker = threading.Thread(target=lookup, name="calsync-dns", daemon=True)
+    worker.start()
+    worker.join(deadline.remaining())
+    if not found:
+        raise deadline.expired()
+    result = found[0]
+    if isinstance(result, OSError):
+        raise SourceError(f"{deadline.shown}: the host name does not resolve ({strip_escapes(str(result))}); check the URL and the network")
+    return [(family, sockaddr[:2]) for family, _, _, _, sockaddr in result]  # type: ignore[union-attr]
+
+
+class _Connection(http.client.HTTPConnection):
+    """http.client over a socket this module connected (policy-checked, deadline-bound, TLS-wrapped)."""
+
+    def __init__(self, target: _Target, sock: _DeadlineSocket) -> None:
+        super().__init__(target.host, target.port)
+        self.default_port = 443 if target.scheme == "https" else 80  # the Host header omits the default port
+        self.sock = sock  # type: ignore[assignment]
+
+    def connect(self) -> None:  # already connected
+        pass
+
+
+def _connect(target: _Target, addresses: list[Address], deadline: _Deadline, connect_timeout: float) -> _DeadlineSocket:
+    last: OSError | None = None
+    for family, sockaddr in addresses:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(min(connect_timeout, deadline.remaining()))
+            sock.connect(sockaddr)
+            if target.scheme == "https":
+                sock.settimeout(deadline.remaining())  # bounds the whole TLS handshake
+                sock = ssl.create_default_context().wrap_socket(sock, server_hostname=target.host)
+            return _DeadlineSocket(sock, deadline)
+        except ssl.SSLError as exc:
+            sock.close()
+            raise SourceError(f"{deadline.shown}: TLS failed ({exc.reason or exc}); check the URL's certificate") from None
+        except OSError as exc:
+            sock.close()
+            last = exc
+            deadline.remaining()
+    raise SourceError(f"{deadline.shown}: unreachable ({strip_escapes(str(last or 'no address'))}); check the URL and the network")
 
 
 def fetch_url(
@@ -54,46 +199,93 @@ def fetch_url(
     total_timeout: float,
     max_redirects: int,
 ) -> FetchResult:
-    """GET ``url``; raises SourceError with a redacted URL on any failure."""
+    """GET ``url`` within ``total_timeout``; raises SourceError naming the redacted URL on any failure."""
+    url = normalize_url(url)
     shown = redact_url(url)
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https"):
-        raise SourceError(f"{shown}: only http:// and https:// URLs are supported")
-    clean = urllib.parse.urlunsplit((parts.scheme, parts.hostname + (f":{parts.port}" if parts.port else "") if parts.hostname else "", parts.path, parts.query, ""))
-    request = urllib.request.Request(clean, headers={"User-Agent": USER_AGENT, "Accept": "text/calendar, */*;q=0.5"})
-    if parts.username:
-        token = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
-        request.add_header("Authorization", "Basic " + base64.b64encode(token.encode()).decode())
-    if validators.etag:
-        request.add_header("If-None-Match", validators.etag)
-    if validators.last_modified:
-        request.add_header("If-Modified-Since", validators.last_modified)
-    opener = urllib.request.build_opener(_Redirects(max_redirects))
-    deadline = time.monotonic() + total_timeout
+    deadline = _Deadline(total_timeout, shown)
+    target = _Target.parse(url, shown)
+    configured = target.origin
+    authorization = _basic_auth(url)
+    policy: AddressPolicy | None = None
     try:
-        with opener.open(request, timeout=connect_timeout) as response:
-            chunks: list[bytes] = []
-            size = 0
-            while True:
-                if time.monotonic() > deadline:
-                    raise SourceError(f"{shown}: download took longer than {total_timeout:g} s; try again later or raise limits.total_timeout")
-                chunk = response.read(65536)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > max_bytes:
-                    raise SourceError(f"{shown}: response is larger than {max_bytes} bytes (limits.max_bytes)")
-                chunks.append(chunk)
-            headers = response.headers
-            return FetchResult(b"".join(chunks), Validators(headers.get("ETag", ""), headers.get("Last-Modified", "")))
-    except urllib.error.HTTPError as exc:
-        if exc.code == 304:
-            return FetchResult(None, validators)
-        raise SourceError(f"{shown}: the server answered HTTP {exc.code} {exc.reason}; check the URL") from None
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, SourceError):
-            raise reason from None
-        raise SourceError(f"{shown}: unreachable ({reason}); check the URL and the network") from None
-    except (TimeoutError, OSError) as exc:
-        raise SourceError(f"{shown}: unreachable ({exc or type(exc).__name__}); check the URL and the network") from None
+        for _ in range(max_redirects + 1):
+            addresses = _resolve(target.host, target.port, deadline)
+            if policy is None:  # the configured URL's own addresses decide which internal ranges are fine
+                policy = AddressPolicy.of(addresses)
+            headers = {"User-Agent": USER_AGENT, "Accept": "text/calendar, */*;q=0.5", "Accept-Encoding": "identity"}
+            if authorization and target.origin == configured:
+                headers["Authorization"] = authorization
+            if validators.etag:
+                headers["If-None-Match"] = validators.etag
+            if validators.last_modified:
+                headers["If-Modified-Since"] = validators.last_modified
+            connection = _Connection(target, _connect(target, policy.permitted(addresses), deadline, connect_timeout))
+            response: http.client.HTTPResponse | None = None
+            try:
+                connection.request("GET", target.path, headers=headers)
+                response = connection.getresponse()
+                if response.status in _REDIRECTS:
+                    target = _follow(target, response.getheader("Location"), shown)
+                    continue
+                if response.status == 304:
+                    return FetchResult(None, validators)
+                if not 200 <= response.status < 300:
+                    reason = strip_escapes(response.reason or "")[:80]
+                    raise SourceError(f"{shown}: the server answered HTTP {response.status} {reason}; check the URL")
+                body = _read_body(response, max_bytes, shown)
+                return FetchResult(body, Validators(response.getheader("ETag", ""), response.getheader("Last-Modified", "")))
+            finally:
+                if response is not None:
+                    response.close()
+                connection.close()
+        raise SourceError(f"{shown}: more than {max_redirects} redirects (limits.max_redirects); check the URL")
+    except TargetRefused as exc:
+        raise SourceError(f"{shown}: {exc}") from None
+    except (TimeoutError, socket.timeout):
+        raise deadline.expired() from None
+    except http.client.HTTPException as exc:
+        raise SourceError(f"{shown}: not a valid HTTP answer ({type(exc).__name__}); check the URL") from None
+    except SourceError:
+        raise
+    except OSError as exc:
+        if time.monotonic() >= deadline.at:
+            raise deadline.expired() from None
+        raise SourceError(f"{shown}: unreachable ({strip_escapes(exc.strerror or str(exc))}); check the URL and the network") from None
+
+
+def _basic_auth(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if not parts.username:
+        return ""
+    token = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+    return "Basic " + base64.b64encode(token.encode()).decode()
+
+
+def _follow(current: _Target, location: str | None, shown: str) -> _Target:
+    """The redirect's target, or SourceError when it may not be followed."""
+    if not location:
+        raise SourceError(f"{shown}: redirected without a Location; check the URL")
+    joined = urllib.parse.urljoin(current.url, location.strip())
+    where = redact_url(joined)
+    scheme = urllib.parse.urlsplit(joined).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise SourceError(f"{shown}: redirected to a non-HTTP address ({where}); not allowed")
+    if current.scheme == "https" and scheme == "http":
+        raise SourceError(f"{shown}: redirected from https to plain http ({where}); refused — use the https address")
+    return _Target.parse(joined, shown)
+
+
+def _read_body(response: http.client.HTTPResponse, max_bytes: int, shown: str) -> bytes:
+    too_big = SourceError(f"{shown}: response is larger than {max_bytes} bytes (limits.max_bytes)")
+    if response.length is not None and response.length > max_bytes:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = response.read(min(_CHUNK, max_bytes + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_big
+        chunks.append(chunk)
