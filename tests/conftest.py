@@ -2,14 +2,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from calsync.config import build_config
 from calsync.core.detect import Seen
 from calsync.planner import PlanResult, build_plan
 from calsync.ics.parse import parse_calendar
+
+# Hypothesis profiles. "ci" (the default) is derandomized: the same examples on every run and machine, no example
+# database, no deadline and no too-slow health check (wall-clock measures that fail on a busy machine).
+# CALSYNC_HYPOTHESIS=random explores: fresh random examples, ten times as many, failures remembered in .hypothesis/.
+_STEADY = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow], "print_blob": True}
+settings.register_profile("ci", derandomize=True, database=None, **_STEADY)
+settings.register_profile("random", derandomize=False, **_STEADY)
+PROFILE = os.environ.get("CALSYNC_HYPOTHESIS", "ci")
+settings.load_profile(PROFILE)
+
+
+def examples(count: int) -> int:
+    """A test's example count under the loaded profile (x10 when exploring)."""
+    return count * 10 if PROFILE == "random" else count
 
 
 def vevent(uid: str, start: str, end: str | None = None, summary: str = "Interview #interview",

@@ -31,6 +31,7 @@ class Op:
     headers: dict[str, str]
     body: dict | None
     in_batch: bool = False
+    request: int = 0  # the HTTP request that carried it (a batch's parts share one)
 
 
 @dataclass
@@ -68,6 +69,32 @@ class FakeGoogle:
         self.revoked = False
         self.access_token = "fake-access-token"
         self.on_op: Callable[[int, Op], None] | None = None  # called after each op is applied
+        self.dropped_requests: set[int] = set()  # the rest of these requests fails with 503 (a client killed mid-batch)
+        self.requests = itertools.count(1)
+        self.in_flight = 0
+        self.idle = threading.Condition(self.lock)
+
+    # --- HTTP bookkeeping, so tests wait on conditions instead of sleeping
+    def request_started(self) -> int:
+        with self.lock:
+            self.in_flight += 1
+            return next(self.requests)
+
+    def request_finished(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+            self.idle.notify_all()
+
+    def wait_idle(self, timeout: float = 60.0) -> None:
+        """Until no HTTP request is being answered (e.g. the rest of a killed client's batch)."""
+        with self.lock:
+            if not self.idle.wait_for(lambda: self.in_flight == 0, timeout):
+                raise AssertionError(f"the fake still answers {self.in_flight} request(s) after {timeout} s")
+
+    def drop_rest_of(self, op: Op) -> None:
+        """The parts of ``op``'s HTTP request not yet answered fail with 503 and change nothing."""
+        with self.lock:
+            self.dropped_requests.add(op.request)
 
     # --- helpers for tests (acting as the user in the Google Calendar UI)
     def put_event(self, calendar: str, event: dict) -> dict:
@@ -103,6 +130,8 @@ class FakeGoogle:
     def handle(self, op: Op) -> tuple[int, dict | None]:
         with self.lock:
             self.log.append(op)
+            if op.request in self.dropped_requests:
+                return error(503, "backendError")
             for fault in list(self.faults):
                 if fault.match(op):
                     self.faults.remove(fault)
@@ -226,6 +255,13 @@ def serve_fake(fake: FakeGoogle) -> tuple[ThreadingHTTPServer, str]:
             self.wfile.write(data)
 
         def _dispatch(self) -> None:
+            request = fake.request_started()
+            try:
+                self._answer(request)
+            finally:
+                fake.request_finished()
+
+        def _answer(self, request: int) -> None:
             length = int(self.headers.get("Content-Length", "0") or 0)
             body = self.rfile.read(length) if length else b""
             url = urllib.parse.urlsplit(self.path)
@@ -238,18 +274,20 @@ def serve_fake(fake: FakeGoogle) -> tuple[ThreadingHTTPServer, str]:
                     self._send(200, {"access_token": fake.access_token, "expires_in": 3600, "token_type": "Bearer"})
                 return
             if url.path == "/batch/calendar/v3":
-                self._batch(body)
+                self._batch(body, request)
                 return
             headers = {k.lower(): v for k, v in self.headers.items()}
-            op = Op(self.command, url.path, dict(urllib.parse.parse_qsl(url.query)), headers, json.loads(body) if body.strip() else None)
+            op = Op(self.command, url.path, dict(urllib.parse.parse_qsl(url.query)), headers, json.loads(body) if body.strip() else None,
+                    request=request)
             status, answer = fake.handle(op)
             self._send(status, answer)
 
-        def _batch(self, body: bytes) -> None:
+        def _batch(self, body: bytes, request: int) -> None:
             boundary = "batch_fake_boundary"
             outer_auth = self.headers.get("Authorization")
             chunks = []
             for content_id, op in _parse_batch(body, self.headers["Content-Type"]):
+                op.request = request
                 if outer_auth and "authorization" not in op.headers:
                     op.headers["authorization"] = outer_auth
                 status, answer = fake.handle(op)

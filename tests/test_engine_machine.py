@@ -13,7 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from calsync.config import build_config
 from calsync.core.model import OutcomeKind
 from calsync.runtime import feed_path, open_runtime
-from tests.conftest import calendar, vevent
+from tests.conftest import calendar, examples, vevent
 
 LA = ZoneInfo("America/Los_Angeles")
 UIDS = [f"iv{i}" for i in range(6)]
@@ -31,7 +31,7 @@ class Pipeline(RuleBasedStateMachine):
         self.broken = False
         self.sequences: dict[str, int] = {}
         self.last_good_uids: set[str] = set()
-        self.outcome_while_broken = False
+        self.removal_pending = False  # an outcome or a refused removal that no healthy, complete pass has applied yet
         self._write()
         self.runtime = open_runtime(self.config)
 
@@ -64,12 +64,11 @@ class Pipeline(RuleBasedStateMachine):
     @rule(uid=st.sampled_from(UIDS), kind=st.sampled_from(list(OutcomeKind)))
     def record_outcome(self, uid, kind):
         self.runtime.store.mark(uid, kind, self.now, self.now)
-        self.outcome_while_broken |= self.broken
+        self.removal_pending = True  # it may remove check-ins at the next pass, even if the source fails by then
 
     @rule(broken=st.booleans())
     def source_breaks_or_heals(self, broken):
         self.broken = broken
-        self.outcome_while_broken = False
         self._write()
 
     @rule()
@@ -90,14 +89,19 @@ class Pipeline(RuleBasedStateMachine):
             self.sequences[uid] = seq
         interviews = {str(e["X-CALSYNC-INTERVIEW"]) for e in events}
         if self.broken:
-            # Only an outcome the user recorded may remove anything (check-ins) while the source fails.
-            assert report.deleted == 0 or self.outcome_while_broken, "a failing source deleted something"
+            # Only an outcome the user recorded (or a removal refused earlier, now forced) may remove anything
+            # while the source fails.
+            assert report.deleted == 0 or self.removal_pending, "a failing source deleted something"
             assert interviews >= self.last_good_uids
         else:
             cancelled = {uid for uid, (_, _, c) in self.live.items() if c}
             if not report.refused:
                 assert not interviews & cancelled, "published a follow-up for a cancelled interview"
             self.last_good_uids = interviews
+        if report.refused:
+            self.removal_pending = True
+        elif not self.broken:
+            self.removal_pending = False
 
     def _events(self):
         path = feed_path(self.config)
@@ -110,5 +114,5 @@ class Pipeline(RuleBasedStateMachine):
         assert self.runtime.store.integrity_ok()
 
 
-Pipeline.TestCase.settings = settings(max_examples=int(os.environ.get("CALSYNC_MACHINE_EXAMPLES", "40")), stateful_step_count=20, deadline=None)
+Pipeline.TestCase.settings = settings(max_examples=int(os.environ.get("CALSYNC_MACHINE_EXAMPLES", examples(40))), stateful_step_count=20)
 TestPipeline = Pipeline.TestCase

@@ -10,6 +10,7 @@ from calsync.core.detect import Seen
 from calsync.core.drafts import tone_problems
 from calsync.core.model import Channel, Kind, SourceEvent
 from calsync.planner import build_plan
+from tests.conftest import examples
 
 ZONES = ["America/Los_Angeles", "America/New_York", "Europe/London", "Europe/Berlin", "Asia/Tokyo", "Australia/Sydney", "UTC"]
 PHRASES = ["", "We'll be in touch by Friday.", "Hear back within two weeks", "Decision by: 2027-01-08", "decision by December 24",
@@ -39,13 +40,13 @@ def plan(evts, zone="America/Los_Angeles", now=dt.datetime(2026, 1, 1, tzinfo=dt
     return build_plan(evts, config.plan, Seen(now, {}, {}))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(st.lists(events(), min_size=1, max_size=4), st.sampled_from(ZONES))
 def test_planning_is_deterministic(evts, zone):
     assert plan(evts, zone).plan == plan(list(evts), zone).plan
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(events(), st.sampled_from(ZONES))
 def test_every_followup_is_well_formed(event, zone):
     result = plan([event], zone)
@@ -64,7 +65,7 @@ def test_every_followup_is_well_formed(event, zone):
         assert tone_problems(f.description, f.kind.value) == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(events())
 def test_nothing_new_after_a_form_rejection(event):
     result = plan([event])
@@ -78,7 +79,7 @@ def test_nothing_new_after_a_form_rejection(event):
         assert Kind.FEEDBACK_REQUEST not in {f.kind for f in result.plan.followups}
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100))
 @given(events())
 def test_feedback_only_after_personal_rejection(event):
     result = plan([event])
