@@ -53,13 +53,19 @@ def read_all_sources(sources: tuple[SourceConfig, ...], config: Config, now: dt.
     events: list[SourceEvent] = []
     warnings: list[str] = []
     for source in sources:
-        if source.kind == "google":
-            from calsync.google.source import make_google_source
+        if source.kind in ("google", "caldav"):
             from calsync.state import StateStore
 
             scratch = StateStore(":memory:", config.plan.zone)  # a full listing kept nowhere: plan writes nothing
             try:
-                snapshot = make_google_source(source, config, scratch).read(now)
+                if source.kind == "google":
+                    from calsync.google.source import make_google_source
+
+                    snapshot = make_google_source(source, config, scratch).read(now)
+                else:
+                    from calsync.caldav.source import make_caldav_source
+
+                    snapshot = make_caldav_source(source, config, scratch).read(now)
             finally:
                 scratch.close()
         else:
@@ -109,7 +115,7 @@ class PassReport:
         if self.failed_sources:
             text += f"; failing: {', '.join(self.failed_sources)}"
         if self.auth_error:
-            text += "; Google needs re-authorization"
+            text += "; " + ("CalDAV login refused" if self.auth_error.startswith("CalDAV") else "Google needs re-authorization")
         if self.refused:
             text += f"; REFUSED: {self.refused}"
         return text
@@ -191,6 +197,15 @@ class Engine:
         self.store.replace_plan_items(
             [_item(f, False) for f in plan.followups] + [_item(f, True) for f in plan.missed])
         report.interviews, report.followups, report.missed = len(result.interviews), len(plan.followups), len(plan.missed)
+        for sink in self.sinks:  # tasks the user ticked off in their own apps count before the writes are planned
+            pull = getattr(sink, "pull_done", None)
+            if pull is not None:
+                try:
+                    pull(now)
+                except AuthError as exc:
+                    report.auth_error = str(exc)
+                except CalsyncError as exc:
+                    log.warning("sink %s: cannot read ticked-off tasks (%s); retried on the next pass", sink.name, exc)
         done = self.store.done_ids()
         for sink in self.sinks:
             desired = {f.id: (f, content_hash(f, f.id in done, sink.style_key)) for f in plan.followups}

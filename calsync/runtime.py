@@ -26,6 +26,10 @@ def make_sources(config: Config, store: StateStore) -> list[tuple[Source, float]
     for source in config.sources:
         if source.kind == "ics":
             found.append((make_ics_source(source, config), source.interval))
+        elif source.kind == "caldav":
+            from calsync.caldav.source import make_caldav_source
+
+            found.append((make_caldav_source(source, config, store), source.interval))
         else:
             from calsync.google.source import make_google_source
 
@@ -43,6 +47,10 @@ def make_sinks(config: Config, store: StateStore) -> list[Sink]:
         from calsync.google.sink import make_google_sink
 
         sinks.append(make_google_sink(config, store))
+    if config.caldav.sink:
+        from calsync.caldav.sink import make_caldav_sink
+
+        sinks.append(make_caldav_sink(config, store))
     return sinks
 
 

@@ -26,7 +26,7 @@ def test_every_problem_reported_at_once_with_its_path():
         "business": {"close": "25:00", "region": "XX", "extra_holidays": ["2026-13-01"], "colour": "red"},
         "rules": {"check_in_channel": "fax", "check_in_wait_business_days": 0},
         "match": {"summary_regex": "(", "tags": "interview"},
-        "sources": [{"path": "a.ics", "url": "https://x"}, {"type": "caldav"}],
+        "sources": [{"path": "a.ics", "url": "https://x"}, {"type": "exchange"}],
         "mystery": 1,
     })
     text = "\n".join(found)
@@ -34,7 +34,7 @@ def test_every_problem_reported_at_once_with_its_path():
                      "business.extra_holidays[0]: expected a date", "business.colour: unknown key",
                      "rules.check_in_channel: expected 'call' or 'email'", "rules.check_in_wait_business_days: expected a whole number >= 1",
                      "match.summary_regex: not a valid regular expression", "match.tags: expected a list of strings",
-                     "sources[0]: give exactly one of path or url", "sources[1].type: expected 'ics' or 'google'", "mystery: unknown key"]:
+                     "sources[0]: give exactly one of path or url", "sources[1].type: expected 'ics', 'google' or 'caldav'", "mystery: unknown key"]:
         assert expected in text
 
 
@@ -77,3 +77,21 @@ def test_example_and_demo_configs_load():
     root = Path(__file__).resolve().parent.parent / "config"
     for name in ("calsync.example.toml", "demo.toml"):
         load_config(root / name)
+
+
+def test_caldav_keys_resolve_password_files_and_refuse_passwords(tmp_path):
+    file = tmp_path / "calsync.toml"
+    file.write_text('[[sources]]\nname = "nc"\ntype = "caldav"\nurl = "https://cloud.example.com/remote.php/dav/calendars/robin/personal/"\n'
+                    'username = "robin"\npassword_file = "caldav-password"\n'
+                    '[caldav]\nsink = true\nurl = "https://cloud.example.com/remote.php/dav/"\nusername = "robin"\ntodos = true\n')
+    config = load_config(file)
+    source = config.sources[0]
+    assert (source.kind, source.username, source.password_file) == ("caldav", "robin", str(tmp_path / "caldav-password"))
+    assert config.caldav.sink and config.caldav.todos and config.caldav.password_file == ""
+    assert config.caldav.calendar_name == "Job search follow-ups"
+    found = "\n".join(problems({"sources": [{"type": "caldav", "password": "hunter2"}],
+                                "caldav": {"sink": True, "calendar_url": "https://robin:hunter2@cal.example/"}}))
+    assert "sources[0].url: required" in found
+    assert "sources[0].password: passwords are never kept in the configuration" in found
+    assert "caldav.calendar_url: no credentials in URLs; use username and password_file" in found
+    assert "hunter2" not in found

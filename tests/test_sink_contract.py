@@ -1,4 +1,4 @@
-"""One contract, every sink: the feed and Google Calendar (against the fake) behave alike."""
+"""One contract, every sink: the feed, Google Calendar (against the fake) and CalDAV (a real Radicale) behave alike."""
 import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -16,6 +16,8 @@ from calsync.ics.text import FeedStyle
 from calsync.state import StateStore
 from tests.fake_google import FakeGoogle, serve_fake
 from tests.google.conftest import google_config
+from tests.caldav.conftest import caldav_config
+from tests.caldav.radicale_server import Radicale
 
 LA = ZoneInfo("America/Los_Angeles")
 NOW = dt.datetime(2026, 11, 25, tzinfo=LA)
@@ -61,9 +63,33 @@ class GoogleHarness:
         self.server.server_close()
 
 
-@pytest.fixture(params=["feed", "google"])
+class CaldavHarness:
+    def __init__(self, tmp_path):
+        from calsync.caldav.sink import make_caldav_sink
+
+        self.server = Radicale(tmp_path / "radicale")
+        config = caldav_config(tmp_path, self.server)
+        self.store = StateStore(tmp_path / "state.sqlite3", LA)
+        self.sink = make_caldav_sink(config, self.store)
+
+    def published(self):
+        found = {}
+        for data in self.server.resources("/robin/calsync-followups/").values():
+            event = icalendar.Calendar.from_ical(data).walk("VEVENT")[0]
+            found[str(event["UID"]).split("@")[0]] = str(event["SUMMARY"])
+        return found
+
+    def close(self):
+        self.store.close()
+        self.server.close()
+
+
+HARNESSES = {"feed": FeedHarness, "google": GoogleHarness, "caldav": CaldavHarness}
+
+
+@pytest.fixture(params=sorted(HARNESSES))
 def harness(request, tmp_path):
-    h = FeedHarness(tmp_path) if request.param == "feed" else GoogleHarness(tmp_path)
+    h = HARNESSES[request.param](tmp_path)
     yield h
     h.close()
 

@@ -27,6 +27,7 @@ def describe_config(config: Config) -> str:
     sections = {
         "match": plan.match, "business": plan.business, "rules": plan.rules,
         "limits": config.ics_limits, "fetch": config.fetch, "feed": config.feed, "google": config.google,
+        "caldav": config.caldav,
     }
     for title, section in sections.items():
         lines.append(f"\n[{title}]")
@@ -38,6 +39,8 @@ def describe_config(config: Config) -> str:
     for i, source in enumerate(config.sources):
         where = redact_url(source.location) if source.location.startswith(("http://", "https://")) else source.location
         lines.append(f"\n[[sources]]  # {i}\nname = {source.name}\ntype = {source.kind}\nlocation = {where or source.calendar_id}\ninterval = {source.interval:g}s")
+        if source.kind == "caldav":
+            lines.append(f"username = {source.username}\npassword_file = {source.password_file or '(default)'}")
     for warning in config.warnings:
         lines.append(f"\n# warning: {warning}")
     return "\n".join(lines)

@@ -108,8 +108,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         items, done = store.plan_items(), store.done_ids()
         known = store.known_interviews()
         health = store.source_health()
-        refused = [v for k, v in ((k, store.get_meta(f"refused:{k}")) for k in ("feed", "google")) if v]
+        refused = [v for k, v in ((k, store.get_meta(f"refused:{k}")) for k in ("feed", "google", "caldav")) if v]
         auth = store.get_meta("google_auth_error")
+        degraded = store.get_meta("caldav_degraded")
     by_interview: dict[str, list] = {}
     for item in items:
         by_interview.setdefault(item.interview, []).append(item)
@@ -131,8 +132,12 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(scrub(line))
     for line in refused:
         print(scrub(f"\nsafety valve: {line}"))
-    if auth:
+    if auth and auth.startswith("CalDAV"):
+        print(scrub(f"\n{auth}"))
+    elif auth:
         print(scrub(f"\nGoogle: re-authorization needed ({auth}); run `calsync auth google --client-secrets FILE`"))
+    if degraded:
+        print(scrub(f"\ndegraded: {degraded}"))
     return 0
 
 

@@ -18,16 +18,19 @@ from calsync.ics.fetch import normalize_url
 from calsync.ics.parse import IcsLimits
 from calsync.ics.redaction import redact_url, url_label
 from calsync.config.tables import TableReader as _Reader
+from calsync.config.caldav import CaldavConfig, caldav_credentials as _credentials, caldav_table as _caldav, caldav_url as _caldav_url
 
 
 
 @dataclass(frozen=True)
 class SourceConfig:
     name: str
-    kind: str  # "ics" or "google"
-    location: str = ""  # a path or an http(s) URL for ics
+    kind: str  # "ics", "google" or "caldav"
+    location: str = ""  # a path or an http(s) URL for ics; the calendar collection URL for caldav
     calendar_id: str = ""
     interval: float = 900.0
+    username: str = ""  # caldav
+    password_file: str = ""  # caldav: resolved path; empty means $CREDENTIALS_DIRECTORY/caldav-password
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class Config:
     fetch: FetchLimits = FetchLimits()
     feed: FeedConfig = FeedConfig()
     google: GoogleConfig = GoogleConfig()
+    caldav: CaldavConfig = CaldavConfig()
     poll_interval: float = 300.0
     file: Path | None = None
     warnings: tuple[str, ...] = field(default=())
@@ -217,11 +221,15 @@ def _sources(root: _Reader, base: Path) -> tuple[SourceConfig, ...]:
             location = url or str((base / os.path.expanduser(path)).resolve()) if (url or path) else ""
         elif kind == "google":
             location, calendar_id = "", calendar_id or "primary"
+        elif kind == "caldav":
+            location = _caldav_url(r, "url", required=True)
         else:
-            r.problems.append(f"{where}.type: expected 'ics' or 'google', got {kind!r}")
+            r.problems.append(f"{where}.type: expected 'ics', 'google' or 'caldav', got {kind!r}")
             location = ""
+        username, password_file = _credentials(r, base) if kind == "caldav" else ("", "")
         found.append(SourceConfig(name=name or _default_name(kind, path, url, calendar_id), kind=kind,
-                                  location=location, calendar_id=calendar_id, interval=interval))
+                                  location=location, calendar_id=calendar_id, interval=interval,
+                                  username=username, password_file=password_file))
         r.check_unknown()
     names = [s.name for s in found]
     for dup in sorted({n for n in names if names.count(n) > 1}):
@@ -232,6 +240,8 @@ def _sources(root: _Reader, base: Path) -> tuple[SourceConfig, ...]:
 def _default_name(kind: str, path: str, url: str, calendar_id: str) -> str:
     if kind == "google":
         return f"google:{calendar_id or 'primary'}"
+    if kind == "caldav":
+        return "caldav:" + url_label(url)
     return Path(path).name if path else url_label(url)
 
 
@@ -313,6 +323,7 @@ def build_config(data: dict[str, Any], file: Path | None = None) -> Config:
         fetch=fetch,
         feed=_feed(root.table("feed")),
         google=_google(root.table("google")),
+        caldav=_caldav(root.table("caldav"), base),
         poll_interval=root.duration("poll_interval", 300.0),
         file=file,
         warnings=tuple(warnings),

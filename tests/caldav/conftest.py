@@ -1,0 +1,29 @@
+"""A real Radicale per test, and configurations pointing at it."""
+import pytest
+
+from calsync.config import build_config
+from tests.caldav.radicale_server import PASSWORD, USER, Radicale
+
+
+@pytest.fixture
+def radicale(tmp_path):
+    server = Radicale(tmp_path / "radicale")
+    yield server
+    server.close()
+
+
+def password_file(tmp_path, password=PASSWORD):
+    path = tmp_path / "caldav-password"
+    path.write_text(password + "\n")
+    path.chmod(0o600)
+    return path
+
+
+def caldav_config(tmp_path, server, sources=None, sink=True, password=PASSWORD, state_dir=None, **caldav):
+    secret = password_file(tmp_path, password)
+    return build_config({
+        "timezone": "America/Los_Angeles", "state_dir": state_dir or str(tmp_path / "state"),
+        "sources": sources if sources is not None else [{"name": "cal", "path": str(tmp_path / "x.ics")}],
+        "limits": {"connect_timeout": "2s", "total_timeout": "2s"},
+        "caldav": {"sink": sink, "url": server.url, "username": USER, "password_file": str(secret), **caldav},
+    })

@@ -1,0 +1,182 @@
+"""The CalDAV sink through the engine against a real Radicale: user edits and deletions win, foreign resources stay."""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+
+from calsync.caldav.sink import CALENDAR_META, DEGRADED_META, SINK
+from calsync.cli import main
+from calsync.core.reconcile import Ownership
+from calsync.runtime import open_runtime
+from tests.caldav.conftest import caldav_config
+from tests.caldav.radicale_server import Fault
+from tests.conftest import calendar, vevent
+
+LA = ZoneInfo("America/Los_Angeles")
+NOW = dt.datetime(2026, 11, 25, 12, tzinfo=LA)
+FOLLOWUPS = "/robin/calsync-followups/"
+
+
+def setup(tmp_path, radicale, events, state="state", **caldav):
+    ics = tmp_path / "interviews.ics"
+    ics.write_bytes(calendar(*events))
+    config = caldav_config(tmp_path, radicale, sources=[{"name": "cal", "path": str(ics), "interval": "1s"}],
+                           state_dir=str(tmp_path / state), **caldav)
+    rt = open_runtime(config)
+    for sink in rt.engine.sinks:
+        if sink.name == SINK:
+            sink.connection.base_delay = 0.001  # the test's patience, not calsync's
+    return rt, ics
+
+
+def live(radicale, kind="VEVENT"):
+    """UID -> SUMMARY of every component of ``kind`` in the follow-up calendar."""
+    found = {}
+    for data in radicale.resources(FOLLOWUPS).values():
+        for component in icalendar.Calendar.from_ical(data).walk(kind):
+            found[str(component["UID"])] = str(component["SUMMARY"])
+    return found
+
+
+def interview(uid="iv1", day=1, extra=""):
+    return vevent(uid, f"202612{day:02d}T100000", f"202612{day:02d}T110000", "Onsite #interview", extra=extra)
+
+
+@pytest.fixture
+def runtime(tmp_path, radicale):
+    made = []
+
+    def make(events, **caldav):
+        rt, ics = setup(tmp_path, radicale, events, **caldav)
+        made.append(rt)
+        return rt, ics
+
+    yield make
+    for rt in made:
+        rt.store.close()
+
+
+def test_writes_events_with_alarms_and_uids_as_in_the_feed(radicale, runtime):
+    rt, _ = runtime([interview()])
+    report = rt.engine.tick(NOW)
+    assert report.created == 6 and not report.auth_error  # 3 in the feed, 3 in CalDAV
+    uids = set(live(radicale))
+    assert len(uids) == 3 and all(uid.endswith("@calsync") for uid in uids)
+    assert uids == {f"{fid}@calsync" for fid in rt.store.published("feed")}
+    assert {name[:-4] for name in radicale.resources(FOLLOWUPS)} == {uid[:-8] for uid in uids}
+    data = next(iter(radicale.resources(FOLLOWUPS).values())).decode()
+    assert "BEGIN:VALARM" in data and "TRIGGER:-PT15M" in data
+    assert rt.engine.tick(NOW + dt.timedelta(minutes=1)).created == 0
+    puts = [op for op in radicale.log if op.method == "PUT"]
+    assert len(puts) == 3 and all(op.headers.get("If-None-Match") == "*" for op in puts)
+
+
+def test_reschedule_updates_with_if_match_and_a_user_edit_wins(radicale, runtime):
+    rt, ics = runtime([interview()])
+    rt.engine.tick(NOW)
+    rows = rt.store.published(SINK)
+    edited = next(fid for fid, row in rows.items() if row.kind == "thank_you")
+    path = f"{FOLLOWUPS}{edited}.ics"
+    mine = radicale.get(path).replace(b"SUMMARY:", b"SUMMARY:My own words - ")
+    assert radicale.put(path, mine) in (201, 204)
+    ics.write_bytes(calendar(interview(day=2)))  # rescheduled: every follow-up moves
+    report = rt.engine.tick(NOW + dt.timedelta(minutes=1), poll_all=True)
+    assert report.updated == 6  # the feed's 3 and CalDAV's 3 (one of which the user's edit wins)
+    summaries = live(radicale)
+    assert summaries[f"{edited}@calsync"].startswith("My own words - ")
+    assert rt.store.published(SINK)[edited].status == Ownership.USER_EDITED.value
+    updates = [op for op in radicale.log if op.method == "PUT" and "If-Match" in op.headers]
+    assert len(updates) == 3
+    for fid, row in rt.store.published(SINK).items():
+        if fid != edited:
+            assert row.status == Ownership.MANAGED.value and row.sequence == 1
+            assert b"SEQUENCE:1\r\n" in radicale.get(f"{FOLLOWUPS}{fid}.ics")
+    ics.write_bytes(calendar(interview(day=3)))
+    rt.engine.tick(NOW + dt.timedelta(minutes=2), poll_all=True)
+    assert live(radicale)[f"{edited}@calsync"].startswith("My own words - ")  # never touched again
+
+
+def test_a_follow_up_the_user_deleted_is_never_written_again(radicale, runtime):
+    rt, ics = runtime([interview()])
+    rt.engine.tick(NOW)
+    gone = next(iter(rt.store.published(SINK)))
+    assert radicale.delete(f"{FOLLOWUPS}{gone}.ics") in (200, 204)
+    for day in (2, 3):
+        ics.write_bytes(calendar(interview(day=day)))
+        rt.engine.tick(NOW + dt.timedelta(minutes=day), poll_all=True)
+    assert f"{gone}@calsync" not in live(radicale) and len(live(radicale)) == 2
+    assert rt.store.published(SINK)[gone].status == Ownership.USER_DELETED.value
+
+
+def test_a_cancelled_interview_removes_its_follow_ups_but_never_a_foreign_resource(radicale, runtime):
+    rt, ics = runtime([interview("iv1", 1), interview("iv2", 2)])
+    rt.engine.tick(NOW)
+    mine = calendar(vevent("dentist", "20261204T100000", "20261204T110000", "Dentist"))
+    assert radicale.put(f"{FOLLOWUPS}dentist.ics", mine) == 201
+    ics.write_bytes(calendar(interview("iv1", 1), interview("iv2", 2, extra="STATUS:CANCELLED")))
+    report = rt.engine.tick(NOW + dt.timedelta(minutes=1), poll_all=True)
+    assert report.deleted == 6  # 3 from the feed, 3 from CalDAV
+    assert len([u for u in live(radicale) if u.endswith("@calsync")]) == 3 and "dentist" in live(radicale)
+    deletes = [op for op in radicale.log if op.method == "DELETE"]
+    assert len(deletes) == 3 and all(op.headers.get("If-Match") for op in deletes)
+
+
+def test_a_deleted_follow_up_the_user_had_edited_stays(radicale, runtime):
+    rt, ics = runtime([interview("iv1", 1), interview("iv2", 2)])
+    rt.engine.tick(NOW)
+    fid = next(fid for fid, row in rt.store.published(SINK).items() if row.interview == "iv2")
+    path = f"{FOLLOWUPS}{fid}.ics"
+    assert radicale.put(path, radicale.get(path).replace(b"SUMMARY:", b"SUMMARY:Kept - ")) in (201, 204)
+    ics.write_bytes(calendar(interview("iv1", 1), interview("iv2", 2, extra="STATUS:CANCELLED")))
+    rt.engine.tick(NOW + dt.timedelta(minutes=1), poll_all=True)
+    assert len(live(radicale)) == 4 and live(radicale)[f"{fid}@calsync"].startswith("Kept - ")
+    assert rt.store.published(SINK)[fid].status == Ownership.USER_EDITED.value
+
+
+def test_an_existing_calendar_is_found_by_name_or_used_by_url(tmp_path, radicale, runtime):
+    named = radicale.make_calendar("Job search follow-ups", slug="named")
+    rt, _ = runtime([interview()])
+    rt.engine.tick(NOW)
+    assert len(radicale.resources("/robin/named/")) == 3 and rt.store.get_meta(CALENDAR_META) == named
+    given = radicale.make_calendar("Elsewhere", slug="given")
+    rt2, _ = runtime([interview()], state="state2", calendar_url=given, calendar_name="not used")
+    rt2.engine.tick(NOW)
+    assert len(radicale.resources("/robin/given/")) == 3
+    assert [op.method for op in radicale.log].count("MKCALENDAR") == 2  # the two this test made
+
+
+def test_the_calendar_is_made_once_and_found_again_after_a_crash(radicale, runtime):
+    rt, _ = runtime([interview()])
+    rt.engine.tick(NOW)
+    rt.store.set_meta(CALENDAR_META, "")  # as if killed between MKCALENDAR and remembering it
+    rt2, _ = runtime([interview("iv2", 2)])
+    rt2.engine.tick(NOW)
+    assert len([op for op in radicale.log if op.method == "MKCALENDAR"]) == 1
+    assert len(live(radicale)) == 6
+
+
+def test_quota_exhausted_is_degraded_with_one_clear_line_then_recovers(radicale, runtime, caplog):
+    rt, _ = runtime([interview()])
+    radicale.faults.append(Fault(507, lambda op: op.method == "PUT", times=None))
+    report = rt.engine.tick(NOW)
+    assert "out of storage (HTTP 507)" in (rt.store.get_meta(DEGRADED_META) or "")
+    assert report.feed_written
+    rt.engine.tick(NOW + dt.timedelta(minutes=1), poll_all=True)
+    assert sum("out of storage" in r.getMessage() for r in caplog.records) == 1
+    radicale.faults.clear()
+    rt.engine.tick(NOW + dt.timedelta(minutes=2), poll_all=True)
+    assert len(live(radicale)) == 3 and rt.store.get_meta(DEGRADED_META) == ""
+
+
+def test_a_wrong_password_degrades_naming_the_account_and_one_shot_exits_77(tmp_path, radicale, runtime, capsys):
+    rt, _ = runtime([interview()], password="wrong")
+    report = rt.engine.tick(NOW)
+    assert report.auth_error.startswith("CalDAV robin@127.0.0.1") and report.feed_written
+    config = tmp_path / "calsync.toml"
+    config.write_text(f'timezone = "America/Los_Angeles"\nstate_dir = "{tmp_path / "state2"}"\n'
+                      f'[[sources]]\nname = "cal"\npath = "{tmp_path / "interviews.ics"}"\n'
+                      f'[caldav]\nsink = true\nurl = "{radicale.url}"\nusername = "robin"\npassword_file = "caldav-password"\n')
+    assert main(["--config", str(config), "run", "--once", "--now", "2026-11-25T12:00"]) == 77
+    assert main(["--config", str(config), "status"]) == 0
+    assert "CalDAV robin@127.0.0.1" in capsys.readouterr().out
