@@ -10,6 +10,7 @@ from calsync.core.model import SourceEvent
 from calsync.errors import SourceError
 from calsync.ics.fetch import FetchResult, Validators, fetch_url
 from calsync.ics.parse import IcsLimits, parse_calendar
+from calsync.ics.prefilter import EventFilter
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,9 @@ class IcsSource:
     """Reads one calendar file or URL; conditional GET for URLs."""
 
     def __init__(self, name: str, location: str, zone: ZoneInfo, limits: IcsLimits,
-                 connect_timeout: float = 10.0, total_timeout: float = 60.0, max_redirects: int = 5) -> None:
-        self.name, self.location, self.zone, self.limits = name, location, zone, limits
+                 connect_timeout: float = 10.0, total_timeout: float = 60.0, max_redirects: int = 5,
+                 keep: EventFilter | None = None) -> None:
+        self.name, self.location, self.zone, self.limits, self.keep = name, location, zone, limits, keep
         self._timeouts = (connect_timeout, total_timeout, max_redirects)
 
     def _read_bytes(self, validators: Validators) -> FetchResult:
@@ -62,5 +64,5 @@ class IcsSource:
         return self.parse(body, now) if body is not None else None
 
     def parse(self, body: bytes, now: dt.datetime, validators: Validators = Validators()) -> Snapshot:
-        parsed = parse_calendar(body, self.name, self.zone, now, self.limits)
+        parsed = parse_calendar(body, self.name, self.zone, now, self.limits, self.keep)
         return Snapshot(tuple(parsed.events), tuple(parsed.warnings), validators, body)

@@ -85,7 +85,7 @@ def test_recurrence_limits():
     parsed = parse(calendar(minutely, zero, daily), IcsLimits(max_occurrences=20))
     assert {e.uid.split("@")[0] for e in parsed.events} == {"d"}
     assert len(parsed.events) == 20
-    assert len(parsed.warnings) == 2
+    assert len(parsed.warnings) == 3 and "'d'" in parsed.warnings[2] and "more than 20 occurrences" in parsed.warnings[2]
 
 
 def test_recurrence_window_is_bounded():
@@ -110,3 +110,117 @@ def test_attendees_organizer_and_categories():
     assert event.attendees[0].partstat == "DECLINED"
     assert event.categories == ("Work", "Interview")
     assert event.cancelled
+
+
+# -- hostile calendars: each runs in a subprocess with a generous timeout and a memory cap
+
+_HOSTILE_RUNNER = r"""
+import datetime as dt, json, resource, sys
+from zoneinfo import ZoneInfo
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+from calsync.core.settings import MatchSettings
+from calsync.ics.parse import parse_calendar
+from calsync.ics.prefilter import EventFilter
+keep = EventFilter(MatchSettings()) if sys.argv[1] == "filtered" else None
+zone = ZoneInfo("America/Los_Angeles")
+parsed = parse_calendar(sys.stdin.buffer.read(), "cal.ics", zone, dt.datetime(2026, 11, 20, tzinfo=zone), keep=keep)
+print(json.dumps({"uids": sorted({e.uid.split("@")[0] for e in parsed.events}), "count": len(parsed.events), "warnings": parsed.warnings}))
+"""
+
+_ALL_BY = "BYHOUR=" + ",".join(map(str, range(24))) + ";BYMINUTE=" + ",".join(map(str, range(60))) + ";BYSECOND=" + ",".join(map(str, range(60)))
+_HOURLY_ZONE = """BEGIN:VTIMEZONE
+TZID:Hostile
+BEGIN:STANDARD
+DTSTART:00010101T000000
+RRULE:FREQ=HOURLY
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+END:STANDARD
+END:VTIMEZONE"""
+OK = vevent("ok", "20261201T100000", "20261201T110000")
+
+
+def run_hostile(data: bytes, mode: str = "filtered") -> dict:
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _HOSTILE_RUNNER, mode], input=data, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("name, event, expect_events", [
+    ("daily-by-everything", vevent("x", "20261201T100000", extra=f"RRULE:FREQ=DAILY;{_ALL_BY}"), False),
+    ("yearly-by-everything", vevent("x", "20261201T100000", extra=f"RRULE:FREQ=YEARLY;BYMONTH=1,2,3,4,5,6,7,8,9,10,11,12;{_ALL_BY}"), False),
+    ("daily-since-year-1", vevent("x", "00010101T100000Z", extra="RRULE:FREQ=DAILY"), True),
+    ("daily-since-1000", vevent("x", "10000101T120000", "10000101T130000", extra="RRULE:FREQ=DAILY"), True),
+    ("all-day-daily-since-2006", vevent("x", "20060101", "20060102", extra="RRULE:FREQ=DAILY"), True),
+    ("count-from-year-1", vevent("x", "00010101T100000Z", extra="RRULE:FREQ=DAILY;COUNT=100000000"), True),
+    ("never-matching-filter", vevent("x", "20200101T100000", extra="RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"), False),
+    ("hourly-never-matching", vevent("x", "20200101T100000", extra="RRULE:FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=31"), False),
+    ("hourly-vtimezone-from-year-1", _HOURLY_ZONE + "\n" + vevent("x", "20261201T100000", tz="Hostile"), False),
+])
+@pytest.mark.parametrize("mode", ["filtered", "everything"])
+def test_hostile_recurrence_is_bounded_and_never_fails_the_calendar(name, event, expect_events, mode):
+    result = run_hostile(calendar(event, OK), mode)
+    assert "ok" in result["uids"]
+    assert ("x" in result["uids"]) == expect_events
+    if not expect_events and "never-matching" not in name:
+        assert any("'x'" in w or "Hostile" in w for w in result["warnings"]), result["warnings"]
+    assert result["count"] <= 1 + IcsLimits().max_occurrences
+
+
+def test_untagged_daily_series_since_1000_is_never_parsed_with_the_filter():
+    lunch = vevent("lunch", "10000101T120000", "10000101T130000", summary="Team lunch", extra="RRULE:FREQ=DAILY")
+    assert run_hostile(calendar(lunch, OK))["uids"] == ["ok"]
+
+
+@pytest.mark.parametrize("start, end", [("99991231", None), ("99991231T230000Z", None), ("00010101T000000Z", "00010101T010000Z")])
+def test_dates_at_the_ends_of_time_skip_the_event_with_one_warning(start, end):
+    parsed = parse(calendar(vevent("edge", start, end, tz=None), OK))
+    assert [e.uid for e in parsed.events] == ["ok"]
+    assert len(parsed.warnings) == 1 and "'edge'" in parsed.warnings[0] and "outside the years" in parsed.warnings[0]
+
+
+def test_unreadable_event_is_skipped_with_a_clean_message_and_the_rest_survives():
+    junk = "BEGIN:VEVENT\nUID:junk-1\nSUMMARY:Acme #interview\nBEGIN:\nDTSTART:20261201T100000Z\nEND:VEVENT"
+    parsed = parse(calendar(junk, OK))
+    assert [e.uid for e in parsed.events] == ["ok"]
+    assert len(parsed.warnings) == 1 and "junk-1" in parsed.warnings[0] and "Acme" in parsed.warnings[0]
+    bad_rdate = vevent("rd", "20261201T100000", extra="RRULE:FREQ=WEEKLY;COUNT=2\nRDATE:notadate")
+    parsed = parse(calendar(bad_rdate, OK))
+    assert "ok" in {e.uid for e in parsed.events}
+    assert all("object has no attribute" not in w for w in parsed.warnings), parsed.warnings
+
+
+def test_oversized_event_is_skipped_by_its_name():
+    big = vevent("big", "20261201T100000", description="x" * 5000)
+    parsed = parse(calendar(big, OK), IcsLimits(max_event_bytes=2000))
+    assert [e.uid for e in parsed.events] == ["ok"]
+    assert "'big'" in parsed.warnings[0] and "per event" in parsed.warnings[0]
+
+
+def test_components_are_counted_before_parsing():
+    data = calendar(*(vevent(f"e{i}", "20261201T100000", summary="Lunch") for i in range(10)))
+    with pytest.raises(SourceError, match="10 components, over the limit of 5"):
+        parse(data, IcsLimits(max_components=5))
+
+
+def test_truncated_download_is_an_error_not_an_empty_calendar():
+    data = calendar(OK)
+    with pytest.raises(SourceError, match="truncated"):
+        parse(data[: data.index(b"END:VCALENDAR")])
+
+
+def test_library_warnings_go_to_the_debug_log(caplog):
+    import logging
+    import warnings
+
+    guessed = vevent("g", "20261201T100000", "20261201T110000", tz="/example.com/Europe/Berlin")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning escaping parse_calendar fails the test
+        with caplog.at_level(logging.DEBUG, logger="calsync"):
+            parsed = parse(calendar(guessed))
+    assert [e.uid for e in parsed.events] == ["g"] and not parsed.warnings
+    assert any("GloballyUniqueTZIDGuessed" in r.getMessage() and r.levelno == logging.DEBUG for r in caplog.records)
