@@ -96,6 +96,17 @@ def origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
 
 
+def redirect_refused(from_url: str, location: str) -> str:
+    """Why a redirect may not be followed ('' if it may): https never goes to http, only http(s) targets."""
+    target = urllib.parse.urljoin(from_url, location)
+    scheme = urllib.parse.urlsplit(target).scheme.lower()
+    if scheme not in ("http", "https"):
+        return f"redirected to a {scheme or 'scheme-less'} address"
+    if urllib.parse.urlsplit(from_url).scheme.lower() == "https" and scheme == "http":
+        return "redirected from https to plain http"
+    return ""
+
+
 def resource_path(base: str, href: str) -> str:
     """An href of a multistatus as the unquoted path that keys resources."""
     return urllib.parse.unquote(urllib.parse.urlsplit(urllib.parse.urljoin(base, href)).path)
@@ -114,15 +125,26 @@ class DavConnection:
     def client(self) -> Any:
         if self._client is None:
             import caldav
+            from niquests import TimeoutConfiguration
 
+            connect, total = self.timeouts
             client = caldav.DAVClient(self.account.url, username=self.account.username or None,
                                       password=self.account.read_password() if self.account.username else None,
-                                      timeout=self.timeouts, enable_rfc6764=False)  # type: ignore[arg-type]
+                                      timeout=TimeoutConfiguration(total=total, connect=connect, read=total),  # type: ignore[arg-type]
+                                      enable_rfc6764=False)
             client.session.max_redirects = self.max_redirects
             # Stricter than the default: any change of scheme, host or port drops the Authorization header.
             client.session.should_strip_auth = lambda old, new: origin(old) != origin(new)
+            client.session.hooks["response"].append(self._check_redirect)
             self._client = client
         return self._client
+
+    def _check_redirect(self, response: Any, **_: Any) -> Any:
+        if response.is_redirect:
+            reason = redirect_refused(str(response.url), response.headers.get("Location", ""))
+            if reason:
+                raise ItemError(response.status_code, f"CalDAV {self.account.label}: {reason}; refused — check the URL")
+        return response
 
     def retrying(self, call: Callable[[], Any], what: str) -> Any:
         return with_retries(call, self.account.label, what, retries=self.retries, base_delay=self.base_delay, sleep=self.sleep)

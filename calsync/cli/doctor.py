@@ -59,10 +59,14 @@ def _check_feed(config: Config, token: str | None, port: int) -> Finding:
     return Finding(True, f"the feed answers on {host}:{port}")
 
 
-def _check_source(config: Config, source_index: int, now: dt.datetime) -> Finding:
+def _check_source(config: Config, source_index: int, now: dt.datetime) -> Finding | list[Finding]:
     from calsync.engine import make_ics_source
 
     source = config.sources[source_index]
+    if source.kind == "caldav":
+        from calsync.caldav.health import check_source
+
+        return [Finding(*check) for check in check_source(source, config, now)]
     if source.kind != "ics":
         from calsync.google.auth import load_credentials
 
@@ -90,6 +94,12 @@ def run_checks(config: Config, now: dt.datetime, token: Callable[[], str | None]
             findings.append(Finding(True, "Google authorization is present and valid"))
         except CalsyncError as exc:
             findings.append(Finding(False, f"Google: {exc}", "run `calsync auth google --client-secrets FILE`"))
+    if config.caldav.sink:
+        from calsync.caldav.health import check_sink
+
+        findings.extend(Finding(*check) for check in check_sink(config))
     findings.append(_check_feed(config, token(), port))
-    findings.extend(_check_source(config, i, now) for i in range(len(config.sources)))
+    for i in range(len(config.sources)):
+        found = _check_source(config, i, now)
+        findings.extend(found if isinstance(found, list) else [found])
     return findings

@@ -180,3 +180,47 @@ def test_a_wrong_password_degrades_naming_the_account_and_one_shot_exits_77(tmp_
     assert main(["--config", str(config), "run", "--once", "--now", "2026-11-25T12:00"]) == 77
     assert main(["--config", str(config), "status"]) == 0
     assert "CalDAV robin@127.0.0.1" in capsys.readouterr().out
+
+
+def test_tasks_twin_each_follow_up_and_ticking_one_off_marks_it_done(radicale, runtime):
+    rt, _ = runtime([interview()], todos=True)
+    rt.engine.tick(NOW)
+    todos = live(radicale, "VTODO")
+    assert len(todos) == 3 and all(uid.endswith("-todo@calsync") for uid in todos)
+    fid = next(fid for fid, row in rt.store.published(SINK).items() if row.kind == "thank_you")
+    path = f"{FOLLOWUPS}{fid}-todo.ics"
+    data = radicale.get(path).decode()
+    assert "DUE;TZID=America/Los_Angeles:" in data and "STATUS:NEEDS-ACTION" in data
+    ticked = data.replace("STATUS:NEEDS-ACTION", "STATUS:COMPLETED\r\nCOMPLETED:20261126T091500Z\r\nPERCENT-COMPLETE:100")
+    assert radicale.put(path, ticked.encode()) in (201, 204)  # what Nextcloud Tasks or tasks.org sends
+    report = rt.engine.tick(NOW + dt.timedelta(minutes=1), poll_all=True)
+    assert fid in rt.store.done_ids() and report.updated >= 1
+    assert live(radicale)[f"{fid}@calsync"].startswith("✓ ")  # the event shows it done
+    after = radicale.get(path).decode()
+    assert "COMPLETED:20261126T091500Z" in after and "PERCENT-COMPLETE:100" in after  # the task as the user left it
+    assert rt.store.published("caldav-todo")[fid].status == Ownership.USER_EDITED.value
+    seen = len(radicale.log)
+    rt.engine.tick(NOW + dt.timedelta(minutes=2), poll_all=True)
+    assert not [op for op in radicale.log[seen:] if op.method in ("PUT", "DELETE")]  # and the loop is quiet
+
+
+def test_tasks_go_to_their_own_calendar_when_asked(radicale, runtime):
+    tasks = radicale.make_calendar("Tasks", ("VTODO",), slug="tasks")
+    rt, ics = runtime([interview()], todos=True, todo_calendar_url=tasks)
+    rt.engine.tick(NOW)
+    assert len(radicale.resources("/robin/tasks/")) == 3 and len(live(radicale)) == 3 and not live(radicale, "VTODO")
+    ics.write_bytes(calendar(interview("iv1", 1), interview("iv2", 2)))
+    rt.engine.tick(NOW + dt.timedelta(minutes=1), poll_all=True)
+    assert len(radicale.resources("/robin/tasks/")) == 6 and len(live(radicale)) == 6
+
+
+def test_a_task_twin_that_failed_is_written_on_the_next_pass(radicale, runtime):
+    rt, _ = runtime([interview()], todos=True)
+    radicale.faults.append(Fault(409, lambda op: op.method == "PUT" and op.path.endswith("-todo.ics"), times=None))
+    rt.engine.tick(NOW)
+    assert len(live(radicale)) == 3 and not live(radicale, "VTODO")
+    radicale.faults.clear()
+    rt.engine.tick(NOW + dt.timedelta(minutes=1), poll_all=True)
+    assert len(live(radicale, "VTODO")) == 3
+    puts = [op for op in radicale.log if op.method == "PUT" and op.headers.get("If-Match")]
+    assert puts == []  # the events were not rewritten for their twins' sake
