@@ -34,7 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--now", metavar="ISO8601", help="fix the clock (first-seen time, undated outcomes)")
     p.add_argument("--json", action="store_true", help="print the machine-readable plan")
 
-    command("check-config", "validate the configuration and print it resolved")
+    p = command("check-config", "validate the configuration and print it resolved, as TOML that loads back")
+    p.add_argument("--show-secrets", action="store_true", help="print source URLs in full (they may carry a secret)")
+    p.add_argument("--annotated", action="store_true", help="say what each key means")
 
     p = command("run", "poll sources, publish follow-ups, serve the feed; repeat")
     p.add_argument("--once", action="store_true", help="one pass, then exit")

@@ -56,8 +56,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    from calsync.cli.config_view import describe_config
+    from calsync.config.render import render_config
 
     config = configured(args)
-    print(describe_config(config))
+    print(render_config(config, show_secrets=args.show_secrets, annotated=args.annotated), end="")
     return 0
