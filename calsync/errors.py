@@ -50,3 +50,9 @@ class TransientError(CalsyncError):
     """Worth retrying later: rate limits, 5xx, timeouts."""
 
     exit_code = EX_TEMPFAIL
+
+
+class UsageError(CalsyncError):
+    """The command line itself is wrong (like argparse's own errors)."""
+
+    exit_code = 2

@@ -172,6 +172,16 @@ class StateStore:
             db.execute("INSERT INTO marks(uid, kind, at, recorded_at) VALUES(?,?,?,?) ON CONFLICT(uid, kind) DO UPDATE SET at=excluded.at",
                        (uid, kind.value, _iso(at), _iso(now)))
 
+    def unmark(self, uid: str, kind: OutcomeKind | None = None) -> OutcomeKind | None:
+        """Undo a recorded outcome (the latest recorded one when ``kind`` is None); returns what was undone."""
+        with self.transaction() as db:
+            row = db.execute("SELECT kind FROM marks WHERE uid=? AND (? IS NULL OR kind=?) ORDER BY recorded_at DESC, at DESC LIMIT 1",
+                             (uid, kind and kind.value, kind and kind.value)).fetchone()
+            if row is None:
+                return None
+            db.execute("DELETE FROM marks WHERE uid=? AND kind=?", (uid, row[0]))
+        return OutcomeKind(row[0])
+
     def known_interviews(self) -> list[tuple[str, str, str, str]]:
         """(uid, summary, company, start) of every interview ever seen."""
         return list(self.db.execute("SELECT uid, summary, company, start FROM interviews ORDER BY start, uid"))
@@ -180,6 +190,11 @@ class StateStore:
     def mark_done(self, fid: str, now: dt.datetime) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR IGNORE INTO done(fid, at) VALUES(?,?)", (fid, _iso(now)))
+
+    def undo_done(self, fid: str) -> bool:
+        """Undo `mark_done`: the follow-up is pending again. False if it was not done."""
+        with self.transaction() as db:
+            return db.execute("DELETE FROM done WHERE fid=?", (fid,)).rowcount > 0
 
     def done_ids(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT fid FROM done")}

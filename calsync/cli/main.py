@@ -46,15 +46,20 @@ def _parser() -> argparse.ArgumentParser:
 
     command("serve", "serve the .ics feed only")
 
-    p = command("mark", "record an outcome for an interview")
+    p = command("mark", "record an outcome for an interview (or --undo it)")
     p.add_argument("interview", help="an interview UID, or words from its title or company")
-    p.add_argument("outcome", choices=OUTCOME_CHOICES)
-    p.add_argument("--at", metavar="DATE", help="when it happened (ISO date or date-time; default now)")
+    p.add_argument("outcome", nargs="?", choices=OUTCOME_CHOICES, help="what happened")
+    p.add_argument("--at", metavar="WHEN", help='when it happened: "2026-12-04 15:30", "yesterday", "Dec 4" (default: now)')
+    p.add_argument("--undo", action="store_true", help="remove the recorded outcome (the latest one if none is named)")
 
-    p = command("done", "mark one follow-up as done")
+    p = command("done", "mark one follow-up as done (or --undo it)")
     p.add_argument("followup", help="a follow-up ID as shown by `calsync status`")
+    p.add_argument("--undo", action="store_true", help="make it pending again")
 
-    p = command("status", "interviews, their follow-ups and the health of each source")
+    p = command("status", "interviews, their outcomes and follow-ups, and the health of each source")
+    p.add_argument("--upcoming", action="store_true", help="only interviews ahead or with follow-ups still to do")
+    p.add_argument("--company", metavar="WORDS", help="only interviews whose company or title contains WORDS")
+    p.add_argument("--json", action="store_true", help="machine-readable (shape: see docs/cli.md)")
     p.add_argument("--now", metavar="ISO8601", help=argparse.SUPPRESS)
 
     command("feed-url", "print the feed's subscription URL")
@@ -113,11 +118,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def dispatch(args: argparse.Namespace) -> int:
     """Run the command ``args`` names."""
     from calsync.cli import plan_commands as p
+    from calsync.cli import record_commands as r
     from calsync.cli import state_commands as s
+    from calsync.cli import status_view as v
 
     commands = {
-        "plan": p.cmd_plan, "check-config": p.cmd_check_config, "run": s.cmd_run, "serve": s.cmd_serve, "mark": s.cmd_mark,
-        "done": s.cmd_done, "status": s.cmd_status, "doctor": s.cmd_doctor, "auth": s.cmd_auth, "feed-url": s.cmd_feed_url,
+        "plan": p.cmd_plan, "check-config": p.cmd_check_config, "run": s.cmd_run, "serve": s.cmd_serve, "mark": r.cmd_mark,
+        "done": r.cmd_done, "status": v.cmd_status, "doctor": s.cmd_doctor, "auth": s.cmd_auth, "feed-url": s.cmd_feed_url,
         "rotate-feed-token": s.cmd_rotate_feed_token,
     }
     return commands[args.command](args)

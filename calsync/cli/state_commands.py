@@ -1,4 +1,4 @@
-"""Commands around state: run, serve, mark, done, status, feed-url, rotate-feed-token."""
+"""Commands that run calsync or hand out its feed: run, serve, feed-url, rotate-feed-token, doctor, auth."""
 from __future__ import annotations
 
 import argparse
@@ -7,9 +7,9 @@ import logging
 import sys
 import threading
 
-from calsync.cli.context import configured, current_time, parse_moment
+from calsync.cli.context import configured
+from calsync.cli.moments import parse_moment
 from calsync.config import Config
-from calsync.core.model import OutcomeKind
 from calsync.errors import CalsyncError
 from calsync.ics.redaction import scrub
 from calsync.runtime import feed_path, open_store
@@ -62,82 +62,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     stop.wait()
     server.shutdown()
     server.server_close()
-    return 0
-
-
-def _find_interview(query: str, known: list[tuple[str, str, str, str]]) -> str:
-    exact = [row for row in known if row[0] == query]
-    if exact:
-        return exact[0][0]
-    needle = query.lower()
-    matches = [row for row in known if needle in row[0].lower() or needle in row[1].lower() or needle in row[2].lower()]
-    if len(matches) == 1:
-        return matches[0][0]
-    if not matches:
-        raise CalsyncError(f"no interview matches {query!r}; `calsync status` lists them (run `calsync run --once` first if it is new)")
-    listing = "; ".join(f"{uid} ({summary}, {start[:16]})" for uid, summary, _, start in matches[:10])
-    raise CalsyncError(f"{query!r} matches {len(matches)} interviews, give one UID: {listing}")
-
-
-def cmd_mark(args: argparse.Namespace) -> int:
-    config = configured(args)
-    now = dt.datetime.now(config.plan.zone)
-    at = parse_moment(args.at, config.plan.zone, "--at") if args.at else now
-    with open_store(config) as store:
-        uid = _find_interview(args.interview, store.known_interviews())
-        store.mark(uid, OutcomeKind.parse(args.outcome), at, now)
-    print(scrub(f"recorded {args.outcome} for {uid} at {at:%Y-%m-%d %H:%M}; the next pass updates its follow-ups"))
-    return 0
-
-
-def cmd_done(args: argparse.Namespace) -> int:
-    config = configured(args)
-    with open_store(config) as store:
-        items = [i for i in store.plan_items() if i.fid.startswith(args.followup.lower())]
-        if len(items) != 1:
-            raise CalsyncError(f"{'no' if not items else 'more than one'} follow-up matches {args.followup!r}; `calsync status` shows their IDs")
-        store.mark_done(items[0].fid, dt.datetime.now(config.plan.zone))
-    print(scrub(f"done: {items[0].summary}"))
-    return 0
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    config = configured(args)
-    now = current_time(args, config)
-    with open_store(config) as store:
-        items, done = store.plan_items(), store.done_ids()
-        known = store.known_interviews()
-        health = store.source_health()
-        refused = [v for k, v in ((k, store.get_meta(f"refused:{k}")) for k in ("feed", "google", "caldav")) if v]
-        auth = store.get_meta("google_auth_error")
-        degraded = store.get_meta("caldav_degraded")
-    by_interview: dict[str, list] = {}
-    for item in items:
-        by_interview.setdefault(item.interview, []).append(item)
-    for uid, summary, _, start in known:
-        if uid not in by_interview:
-            continue
-        print(scrub(f"{start[:16].replace('T', ' ')}  {summary}  [{uid}]"))
-        for item in by_interview[uid]:
-            if item.missed or item.fid in done:
-                state = "missed" if item.missed else "done"
-            else:
-                state = "overdue" if dt.datetime.fromisoformat(item.due) < now else "pending"
-            print(scrub(f"    {item.fid[:8]}  {item.start[:16].replace('T', ' ')}  {item.kind:<22} {state:<8} {item.summary}"))
-    print("\nsources:")
-    for name, last_ok, error, error_at in health:
-        line = f"  {name}: last good poll {last_ok or 'never'}"
-        if error:
-            line += f"; FAILING since {error_at}: {error}"
-        print(scrub(line))
-    for line in refused:
-        print(scrub(f"\nsafety valve: {line}"))
-    if auth and auth.startswith("CalDAV"):
-        print(scrub(f"\n{auth}"))
-    elif auth:
-        print(scrub(f"\nGoogle: re-authorization needed ({auth}); run `calsync auth google --client-secrets FILE`"))
-    if degraded:
-        print(scrub(f"\ndegraded: {degraded}"))
     return 0
 
 

@@ -1,0 +1,165 @@
+"""`calsync status`: interviews with their outcomes and follow-ups, and source health — for people or as JSON.
+
+The JSON shape (``calsync status --json``), stable within a major version::
+
+    {"now": ISO, "timezone": str, "state": path,
+     "interviews": [{"uid", "summary", "company", "start": ISO local,
+                     "outcomes": [{"kind", "at": ISO, "recorded": "mark" | "calendar"}],
+                     "followups": [{"id", "kind", "start", "due", "channel", "summary",
+                                    "state": "pending" | "overdue" | "done" | "missed"}]}],
+     "sources": [{"name", "last_ok": ISO | null, "error": str | null, "error_at": ISO | null}],
+     "notices": [str]}
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from calsync.cli.context import configured, current_time
+from calsync.ics.redaction import scrub
+from calsync.runtime import open_store
+from calsync.state import state_path
+
+
+
+def printable(text: str) -> str:
+    """Remote text on one line, URLs redacted, terminal escapes stripped."""
+    return scrub(text.replace("\n", " ").replace("\t", " "))
+
+
+def _local(text: str | None, zone: ZoneInfo) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return (value.replace(tzinfo=zone) if value.tzinfo is None else value).astimezone(zone)
+
+
+def collect_status(config: Any, now: dt.datetime) -> dict[str, Any]:
+    """Everything `status` shows, as plain values (the ``--json`` shape)."""
+    zone = config.plan.zone
+    with open_store(config) as store:
+        items, done = store.plan_items(), store.done_ids()
+        known = store.known_interviews()
+        marks = store.recorded_outcomes()
+        seen = store.seen(now)
+        health = store.source_health()
+        notices = [f"safety valve: {v}" for v in (store.get_meta(f"refused:{k}") for k in ("feed", "google", "caldav")) if v]
+        auth = store.get_meta("google_auth_error")
+        degraded = store.get_meta("caldav_degraded")
+    if auth and auth.startswith("CalDAV"):
+        notices.append(auth)
+    elif auth:
+        notices.append(f"Google: re-authorization needed ({auth}); run `calsync auth google --client-secrets FILE`")
+    if degraded:
+        notices.append(f"degraded: {degraded}")
+    by_interview: dict[str, list[Any]] = {}
+    for item in items:
+        by_interview.setdefault(item.interview, []).append(item)
+    interviews = []
+    for uid, summary, company, start in known:
+        followups = []
+        for item in sorted(by_interview.get(uid, []), key=lambda i: i.start):
+            due = _local(item.due, zone)
+            state = ("missed" if item.missed else "done" if item.fid in done
+                     else "overdue" if due is not None and due < now else "pending")
+            begin = _local(item.start, zone)
+            followups.append({"id": item.fid[:8], "kind": item.kind, "start": begin.isoformat() if begin else item.start,
+                              "due": due.isoformat() if due else item.due, "channel": item.channel,
+                              "summary": item.summary, "state": state})
+        outcomes = [{"kind": o.kind.value, "at": o.at.astimezone(zone).isoformat(), "recorded": "mark"} for o in marks.get(uid, ())]
+        outcomes += [{"kind": kind, "at": at.astimezone(zone).isoformat(), "recorded": "calendar"}
+                     for (o_uid, kind), at in seen.outcomes.items() if o_uid == uid]
+        begin = _local(start, zone)
+        interviews.append({"uid": uid, "summary": summary, "company": company,
+                           "start": begin.isoformat() if begin else start, "outcomes": sorted(outcomes, key=lambda o: o["at"]),
+                           "followups": followups})
+    def when(text: str | None) -> str | None:
+        moment = _local(text, zone)
+        return moment.isoformat() if moment else text
+
+    sources = [{"name": name, "last_ok": when(last_ok), "error": error, "error_at": when(error_at)}
+               for name, last_ok, error, error_at in health]
+    return {"now": now.isoformat(), "timezone": zone.key, "state": str(config.state_dir), "interviews": interviews,
+            "sources": sources, "notices": notices}
+
+
+def select(status: dict[str, Any], upcoming: bool, company: str | None) -> list[dict[str, Any]]:
+    """``--upcoming``: interviews ahead or with follow-ups still to do; ``--company``: a word of the company or title."""
+    chosen = []
+    for interview in status["interviews"]:
+        if company and company.lower() not in (interview["company"] + " " + interview["summary"]).lower():
+            continue
+        if upcoming and interview["start"] < status["now"] and not any(
+                f["state"] in ("pending", "overdue") for f in interview["followups"]):
+            continue
+        chosen.append(interview)
+    return chosen
+
+
+def _when(text: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text[:16]
+    return f"{moment:%a %b} {moment.day:>2} {moment:%H:%M}"
+
+
+def _fit(text: str, width: int) -> str:
+    text = printable(text)
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def render_status(status: dict[str, Any], interviews: list[dict[str, Any]], width: int) -> str:
+    """Interviews grouped with their follow-ups, each line within ``width`` columns."""
+    width = max(width, 40)
+    lines: list[str] = []
+    if not status["interviews"]:
+        lines.append("no interviews yet: tag an event #interview, then run `calsync run --once`")
+    elif not interviews:
+        lines.append("no interviews match")
+    for interview in interviews:
+        outcome = interview["outcomes"][-1] if interview["outcomes"] else None
+        tail = f"  [{outcome['kind']} {_when(outcome['at'])[:10].strip()}]" if outcome else ""
+        head = f"{_when(interview['start'])}  "
+        title = interview["summary"] or interview["company"] or interview["uid"]
+        lines.append(head + _fit(title, width - len(head) - len(tail)) + tail)
+        lines.append(f"    {_fit(interview['uid'], width - 4)}")
+        for f in interview["followups"]:
+            head = f"    {f['id']}  {_when(f['start'])}  {f['state']:<7}  "
+            lines.append(head + _fit(f["summary"], width - len(head)))
+    lines.append("")
+    if not status["sources"]:
+        lines.append("sources: none read yet")
+    for source in status["sources"]:
+        line = f"source {source['name']}: last read {_when(source['last_ok']) if source['last_ok'] else 'never'}"
+        if source["error"]:
+            line += f"; FAILING since {_when(source['error_at'] or '')}: {printable(source['error'])}"
+        lines.append(_fit(line, width) if not source["error"] else line)
+    lines.extend(printable(n) for n in status["notices"])
+    return "\n".join(lines)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    config = configured(args)
+    now = current_time(args, config)
+    if not state_path(config.state_dir).exists():
+        if args.json:
+            print(json.dumps({"now": now.isoformat(), "timezone": config.plan.zone.key, "state": str(config.state_dir),
+                              "interviews": [], "sources": [], "notices": ["no state yet"]}, indent=2))
+        else:
+            print(f"no state yet in {config.state_dir}: run `calsync run --once` first")
+        return 0
+    status = collect_status(config, now)
+    chosen = select(status, args.upcoming, args.company)
+    if args.json:
+        print(json.dumps({**status, "interviews": chosen}, indent=2, ensure_ascii=False))
+    else:
+        print(render_status(status, chosen, shutil.get_terminal_size((100, 24)).columns))
+    return 0
