@@ -62,7 +62,7 @@ def url_label(url: str) -> str:
 
 def strip_escapes(text: str) -> str:
     """Remote text without terminal escape sequences or control characters (tabs and newlines kept)."""
-    if text.isprintable():
+    if _CONTROLS.search(text) is None:  # the common case: one scan, no copy
         return text
     return _CONTROLS.sub("", _ESCAPES.sub("", text))
 

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from calsync.core.model import FollowUp
+from calsync.ics.redaction import strip_escapes
 
 UTC = dt.timezone.utc
 PRODID = "-//calsync//follow-ups//EN"
@@ -12,6 +13,8 @@ UID_DOMAIN = "calsync"
 
 
 def escape_text(value: str) -> str:
+    """RFC 5545 TEXT: no control characters (they are not allowed, and no terminal escape rides along), escaped."""
+    value = strip_escapes(value)
     if not any(c in value for c in "\\;,\r\n"):
         return value
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")

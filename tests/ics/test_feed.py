@@ -177,3 +177,13 @@ def test_failed_write_keeps_the_old_feed(tmp_path):
     assert "cannot write the feed" in done.stdout and "previous feed is kept" in done.stdout
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["feed.ics"]
+
+
+def test_control_characters_and_terminal_escapes_from_calendars_never_reach_the_feed(tmp_path):
+    _, feed = make_feed(tmp_path)
+    hostile = followup(summary="Send thank-you note — \x1b[31mAcme\x1b[0m\x00", description="Hi\x07 Jane,\n\x1b]0;title\x07line two\tend")
+    publish(feed, [hostile])
+    data = (tmp_path / "followups.ics").read_bytes()
+    assert not any(b < 32 and b not in b"\t\r\n" or b == 127 for b in data)  # HTAB is allowed in TEXT
+    event = events_of(data)[f"{hostile.id}@calsync"]
+    assert str(event["SUMMARY"]) == "Send thank-you note — Acme" and str(event["DESCRIPTION"]).startswith("Hi Jane,\nline two\tend")
