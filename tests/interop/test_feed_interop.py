@@ -51,6 +51,17 @@ def read_with_vobject(data: bytes) -> dict[str, float]:
     return {v.uid.value: v.dtstart.value.timestamp() for v in vobject.readOne(data.decode("utf-8")).vevent_list}
 
 
+def install_ical_js() -> None:
+    """Install the pinned ical.js from the npm registry (once; .ci/run does it ahead), or fail saying why."""
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.fail("node is present but npm is not: install npm (Debian: apt-get install npm) to read the feed with ical.js")
+    done = subprocess.run([npm, "ci", "--prefix", str(HERE), "--no-audit", "--no-fund", "--loglevel=error"],
+                          capture_output=True, timeout=300, check=False)
+    if done.returncode != 0 or not (HERE / "node_modules" / "ical.js" / "package.json").is_file():
+        pytest.fail(f"npm could not install ical.js into tests/interop: {done.stderr.decode(errors='replace')[-500:]}")
+
+
 def read_with_ical_js(data: bytes) -> dict[str, float]:
     node = shutil.which("node")
     if node is None:
@@ -58,7 +69,7 @@ def read_with_ical_js(data: bytes) -> dict[str, float]:
             pytest.fail("node is missing in CI; .ci/run installs it (apt-get install nodejs npm)")
         pytest.skip("node is not installed; ical.js is read only where node is present")
     if not (HERE / "node_modules" / "ical.js" / "package.json").is_file():
-        pytest.fail("node is present but ical.js is not installed: run `npm ci --prefix tests/interop` (.ci/run does)")
+        install_ical_js()
     done = subprocess.run([node, str(HERE / "read_feed.mjs")], input=data, capture_output=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     return {uid: float(seconds) for uid, seconds in json.loads(done.stdout).items()}
