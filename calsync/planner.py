@@ -37,6 +37,20 @@ class CalendarBook:
         return found
 
 
+def one_event_per_uid(events: Iterable[SourceEvent]) -> tuple[list[SourceEvent], dict[str, list[str]]]:
+    """The first event of each UID (sources come in configuration order), and for each UID found
+    in more than one source the names of the sources whose copies were left out."""
+    first: dict[str, SourceEvent] = {}
+    others: dict[str, list[str]] = {}
+    for event in events:
+        kept = first.setdefault(event.uid, event)
+        if kept is not event and event.source != kept.source:
+            others.setdefault(event.uid, [])
+            if event.source not in others[event.uid]:
+                others[event.uid].append(event.source)
+    return list(first.values()), others
+
+
 @dataclass(frozen=True)
 class PlanResult:
     plan: Plan
@@ -54,9 +68,14 @@ def build_plan(
     book = CalendarBook(settings)
     recorded = recorded or {}
     interviews: list[Interview] = []
-    for event in events:
+    unique, duplicates = one_event_per_uid(events)
+    warnings: list[str] = []
+    for event in unique:
         interview = read_interview(event, settings, seen, book, recorded.get(event.uid, ()))
         if interview is not None:
             interviews.append(interview)
+            if event.uid in duplicates:
+                warnings.append(f"event {event.uid!r} is in several sources: planned once, from {event.source}; "
+                                f"the copy in {', '.join(duplicates[event.uid])} is left out")
     plan = plan_followups(interviews, settings, book, seen.interview)
-    return PlanResult(plan=plan, interviews=tuple(interviews), warnings=tuple(dict.fromkeys(book.warnings)))
+    return PlanResult(plan=plan, interviews=tuple(interviews), warnings=tuple(dict.fromkeys([*warnings, *book.warnings])))

@@ -6,21 +6,47 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from calsync.core.business import BusinessCalendar
-from calsync.core.dates import stated_deadline
 from calsync.core.directives import find_outcomes, has_no_calls, read_fields, without_outcome_lines
+from calsync.core.html_text import plain_text
 from calsync.core.model import Contact, EventKind, Interview, Outcome, OutcomeKind, SourceEvent
 from calsync.core.settings import PlanSettings
+from calsync.core.timeline import stated_deadline
 
 
-def classify(event: SourceEvent, settings: PlanSettings) -> EventKind | None:
+def has_tag(text: str, tag: str) -> bool:
+    """``tag`` in ``text`` as a whole token, ignoring case: ``#interview`` is not in ``#interview-prep``.
+
+    Neither the character after it nor the one before it (if any) is a letter, digit, ``-`` or ``_``.
+    """
+    text, tag = text.lower(), tag.lower()
+    start = text.find(tag)
+    while start >= 0:
+        after = start + len(tag)
+        before_ok = start == 0 or not _token_char(text[start - 1])
+        if before_ok and (after == len(text) or not _token_char(text[after])):
+            return True
+        start = text.find(tag, start + 1)
+    return False
+
+
+def _token_char(char: str) -> bool:
+    return char.isalnum() or char in "-_"
+
+
+def event_text(event: SourceEvent, description: str | None = None) -> str:
+    """Summary and description as one text; an HTML description is read as its text."""
+    return f"{event.summary}\n{plain_text(event.description) if description is None else description}"
+
+
+def classify(event: SourceEvent, settings: PlanSettings, text: str | None = None) -> EventKind | None:
     """Interview, application or neither, by the matchers of ``[match]``."""
     match = settings.match
-    text = f"{event.summary}\n{event.description}".lower()
-    if any(tag.lower() in text for tag in match.application_tags if tag):
+    text = event_text(event) if text is None else text
+    if any(has_tag(text, tag) for tag in match.application_tags if tag):
         return EventKind.APPLICATION
     categories = {c.strip().lower() for c in event.categories}
     if (
-        any(tag.lower() in text for tag in match.tags if tag)
+        any(has_tag(text, tag) for tag in match.tags if tag)
         or any(c.lower() in categories for c in match.categories)
         or (match.color_ids and event.color_id in match.color_ids)
         or ((pattern := match.summary_pattern) is not None and pattern.search(event.summary))
@@ -57,7 +83,9 @@ def read_interview(
     recorded: tuple[Outcome, ...] = (),
 ) -> Interview | None:
     """The interview or application an event stands for; None when it is neither or is off."""
-    kind = classify(event, settings)
+    description = plain_text(event.description)
+    text = event_text(event, description)
+    kind = classify(event, settings, text)
     if kind is None or event.cancelled or is_declined(event, settings.me):
         return None
     zone = settings.zone
@@ -67,8 +95,7 @@ def read_interview(
         end = dt.datetime.combine(last_day, settings.business.close, zone)
     else:
         end = event.end.astimezone(zone)
-    text = f"{event.summary}\n{event.description}"
-    fields = read_fields(event.description)
+    fields = read_fields(description)
     day = start.date()
     outcomes = [
         Outcome(m.kind, m.at if m.at is not None else seen.outcome(event.uid, m.kind))

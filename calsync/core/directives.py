@@ -1,25 +1,35 @@
-"""What the event text tells: no calls, outcomes, contact, company, role, region."""
+"""What the event text tells: no calls, outcomes, contact, company, role, region.
+
+Read line by line with anchored, bounded patterns and plain string operations, so the time
+taken is linear in the length of the text whatever it holds (see issue 10).
+"""
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from calsync.core.dates import MONTHS
 from calsync.core.model import Contact, OutcomeKind
 
-_NO_CALLS = re.compile(r"\bno\s+(?:phone\s+)?calls\b|\bdo\s+not\s+call\b|\bdon['’]?t\s+call\b", re.IGNORECASE)
-_OUTCOME_LINE = re.compile(
-    r"^\s*outcome\s*:\s*(?P<kind>responded|rejected|form[\s_-]*rejection|offer|withdrawn)\b[\s,:-]*(?P<rest>.*)$",
-    re.IGNORECASE | re.MULTILINE,
-)
-_OUTCOME_TAG = re.compile(r"#(?P<kind>responded|rejected|form[_-]?rejection|offer|withdrawn)\b", re.IGNORECASE)
-_FIELD = re.compile(r"^\s*(?P<key>contact|phone|company|role|region)\s*:\s*(?P<value>.+?)\s*$", re.IGNORECASE | re.MULTILINE)
-_NAME_EMAIL = re.compile(r"^(?P<name>.*?)\s*<\s*(?:mailto:)?(?P<email>[^<>\s]+@[^<>\s]+)\s*>$")
-_EMAIL = re.compile(r"^(?:mailto:)?[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$", re.IGNORECASE)
-_ISO_STAMP = re.compile(r"^(?:on\s+)?(?P<date>\d{4}-\d{2}-\d{2})(?:[T\s](?P<time>\d{1,2}:\d{2}(?::\d{2})?)(?P<off>Z|[+-]\d{2}:?\d{2})?)?\b")
-_MONTH_STAMP = re.compile(r"^(?:on\s+)?(?P<mon>[A-Za-z]+)\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{4}))?\b")
+_NO_CALLS = re.compile(r"(?<!\w)(?:no (?:phone )?calls|do not call|don['’]?t call)(?!\w)")
+_OUTCOME_KINDS = r"responded|rejected|form[ _-]?rejection|offer|withdrawn"
+_OUTCOME_LINE = re.compile(rf"outcome ?: ?(?P<kind>{_OUTCOME_KINDS})(?!\w)[ ,:-]*")
+_OUTCOME_TAG = re.compile(r"(?<![\w#-])#(?P<kind>responded|rejected|form[_-]?rejection|offer|withdrawn)(?![\w-])")
+_FIELD_KEYS = ("contact", "phone", "company", "role", "region")
+_ISO_STAMP = re.compile(r"(?:on )?(?P<date>\d{4}-\d{2}-\d{2})(?:[T ](?P<time>\d{1,2}:\d{2}(?::\d{2})?)(?P<off>Z|[+-]\d{2}:?\d{2})?)?(?!\d)")
+_MONTH_STAMP = re.compile(r"(?:on )?(?P<mon>[A-Za-z]{3,9})\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,? (?P<y>\d{4}))?(?!\d)")
+_ADDRESS_PART = re.compile(r"[^\s<>@\"]+")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """Each line with its whitespace collapsed (one space between words, none at the ends)."""
+    for line in text.splitlines():
+        flat = " ".join(line.split())
+        if flat:
+            yield flat
 
 
 @dataclass(frozen=True)
@@ -31,11 +41,13 @@ class OutcomeMention:
 
 
 def has_no_calls(text: str) -> bool:
-    return bool(_NO_CALLS.search(text))
+    lowered = text.lower()
+    if "call" not in lowered:
+        return False
+    return any(_NO_CALLS.search(line) for line in _lines(lowered))
 
 
 def _outcome_time(rest: str, zone: ZoneInfo, interview_day: dt.date) -> dt.datetime | None:
-    rest = rest.strip()
     m = _ISO_STAMP.match(rest)
     if m:
         try:
@@ -64,19 +76,27 @@ def _outcome_time(rest: str, zone: ZoneInfo, interview_day: dt.date) -> dt.datet
     return None
 
 
+def _outcome_line(flat: str) -> re.Match[str] | None:
+    return _OUTCOME_LINE.match(flat.lower()) if flat[:7].lower() == "outcome" else None
+
+
 def without_outcome_lines(text: str) -> str:
     """The text minus `Outcome:` lines, so their dates are never read as a stated timeline."""
-    return _OUTCOME_LINE.sub("", text)
+    return "\n".join(line for line in text.splitlines() if _outcome_line(" ".join(line.split())) is None)
 
 
 def find_outcomes(text: str, zone: ZoneInfo, interview_day: dt.date) -> list[OutcomeMention]:
     """`Outcome:` lines (optionally dated) and outcome tags, in order of appearance."""
-    found: list[OutcomeMention] = []
-    for m in _OUTCOME_LINE.finditer(text):
-        found.append(OutcomeMention(OutcomeKind.parse(m.group("kind")), _outcome_time(m.group("rest"), zone, interview_day)))
-    for m in _OUTCOME_TAG.finditer(text):
-        found.append(OutcomeMention(OutcomeKind.parse(m.group("kind")), None))
-    return found
+    lines_found: list[OutcomeMention] = []
+    tags_found: list[OutcomeMention] = []
+    for flat in _lines(text):
+        m = _outcome_line(flat)
+        if m is not None:
+            at = _outcome_time(flat[m.end():], zone, interview_day)
+            lines_found.append(OutcomeMention(OutcomeKind.parse(m.group("kind")), at))
+        if "#" in flat:
+            tags_found.extend(OutcomeMention(OutcomeKind.parse(t.group("kind")), None) for t in _OUTCOME_TAG.finditer(flat.lower()))
+    return lines_found + tags_found
 
 
 @dataclass(frozen=True)
@@ -87,23 +107,40 @@ class Fields:
     region: str | None
 
 
+def _address(text: str) -> str | None:
+    """``text`` as an e-mail address (``mailto:`` dropped), or None: one ``@``, a dotted domain."""
+    address = text[7:] if text[:7].lower() == "mailto:" else text
+    local, at, domain = address.partition("@")
+    if not at or not _ADDRESS_PART.fullmatch(local) or not _ADDRESS_PART.fullmatch(domain):
+        return None
+    return address if "." in domain.strip(".") else None
+
+
 def parse_contact(value: str) -> Contact:
-    value = value.strip().strip('"')
-    m = _NAME_EMAIL.match(value)
-    if m:
-        return Contact(name=m.group("name").strip().strip('"'), email=m.group("email"))
-    if _EMAIL.match(value):
-        return Contact(email=value.removeprefix("mailto:"))
+    """``Name <email>``, a bare address, or a name."""
+    value = value.strip().strip('"').strip()
+    if value.endswith(">") and "<" in value:
+        opening = value.rfind("<")
+        inside = value[opening + 1:-1].strip()
+        email = _address(inside[7:] if inside[:7].lower() == "mailto:" else inside)
+        if email is not None:
+            return Contact(name=value[:opening].strip().strip('"').strip(), email=email)
+    email = _address(value)
+    if email is not None:
+        return Contact(email=email)
     return Contact(name=value)
 
 
 def read_fields(text: str) -> Fields:
     """`Contact:`, `Phone:`, `Company:`, `Role:` and `Region:` lines; the first of each wins."""
     values: dict[str, str] = {}
-    for m in _FIELD.finditer(text):
-        values.setdefault(m.group("key").lower(), m.group("value"))
+    for flat in _lines(text):
+        key, colon, value = flat.partition(":")
+        key = key.rstrip().lower()
+        if colon and key in _FIELD_KEYS and key not in values and value.strip():
+            values[key] = value.strip()
     contact = parse_contact(values["contact"]) if "contact" in values else Contact()
     if "phone" in values:
         contact = Contact(name=contact.name, email=contact.email, phone=values["phone"])
-    region = values.get("region", "").strip().upper() or None
+    region = values.get("region", "").upper() or None
     return Fields(contact=contact, company=values.get("company", ""), role=values.get("role", ""), region=region)

@@ -120,6 +120,20 @@ def draft_fields(interview: Interview, drafts: DraftSettings) -> dict[str, str]:
     }
 
 
+def _one_period(text: str, values: dict[str, str]) -> str:
+    """"Acme, Inc." at the end of a sentence reads "Acme, Inc.", not "Acme, Inc.."."""
+    for value in set(values.values()):
+        if len(value) > 1 and value.endswith(".") and not value.endswith(".."):
+            text = text.replace(value + ".", value)
+    return text
+
+
+def mailto_link(address: str, subject: str, body: str) -> str:
+    """An RFC 6068 ``mailto:`` URI: UTF-8, percent-encoded, line breaks in the body as ``%0D%0A``."""
+    crlf = body.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
+    return f"mailto:{quote(address, safe='@')}?subject={quote(subject, safe='')}&body={quote(crlf, safe='')}"
+
+
 def render_draft(
     kind: Kind, channel: Channel, interview: Interview, drafts: DraftSettings, fields: dict[str, str] | None = None
 ) -> tuple[str, str]:
@@ -129,13 +143,13 @@ def render_draft(
     if custom is not None and channel is Channel.EMAIL:
         body_t = custom
     values = defaultdict(str, fields if fields is not None else draft_fields(interview, drafts))
-    subject, body = subject_t.format_map(values), body_t.format_map(values)
+    subject, body = _one_period(subject_t.format_map(values), values), _one_period(body_t.format_map(values), values)
     summary = f"{SUMMARIES[(kind, channel)]} — {values['interview']}"
     contact = interview.contact
     if channel is Channel.CALL:
         description = body
     elif contact.email:
-        link = f"mailto:{quote(contact.email, safe='@')}?subject={quote(subject)}&body={quote(body)}"
+        link = mailto_link(contact.email, subject, body)
         description = f"To: {contact.name + ' ' if contact.name else ''}<{contact.email}>\nSubject: {subject}\n\n{body}\n\n{link}"
     else:
         description = f"Subject: {subject}\n\n{body}"

@@ -1,6 +1,6 @@
 import datetime as dt
 import itertools
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -55,3 +55,31 @@ def test_tone_check(text, found):
 def test_second_check_in_never_mentions_the_first():
     assert tone_problems("Following up again since I haven't heard back", "second_check_in") == ["haven't heard", "again"]
     assert tone_problems("Following up again", "check_in") == []
+
+
+@pytest.mark.parametrize("kind, channel", [k for k in sorted(TEMPLATES) if k[1].value == "email"])
+@pytest.mark.parametrize("contact", [Contact(name="Jane", email="jane@acme.example"),
+                                     Contact(name="Zoë Ñúñez", email="zoe+jobs@acme.example")])
+def test_every_mailto_link_decodes_with_crlf_line_breaks(kind, channel, contact):
+    company = "Acme & Söhne, Inc."
+    _, description = render_draft(kind, channel, interview(contact, company, "R&D / QA"), DraftSettings(signature="Robin\nrobin@me.example"))
+    link = next(line for line in description.splitlines() if line.startswith("mailto:"))
+    assert all(c.isascii() and c.isprintable() and c != " " for c in link)
+    assert "%0A" in link and "%0A" not in link.replace("%0D%0A", "")  # every line break is CRLF
+    parts = urlsplit(link)
+    assert parts.scheme == "mailto" and unquote(parts.path) == contact.email
+    query = parse_qs(parts.query, strict_parsing=True, encoding="utf-8", errors="strict")
+    assert set(query) == {"subject", "body"} and len(query["body"]) == 1
+    body = query["body"][0]
+    # The decoded body is the draft shown above the link, with CRLF line breaks.
+    shown = description.split("\n\n", 1)[1].rsplit("\n\n", 1)[0]
+    assert body == shown.replace("\n", "\r\n")
+    assert "\n" not in body.replace("\r\n", "")
+    assert "Robin\r\nrobin@me.example" in body
+
+
+def test_a_company_ending_with_a_period_ends_the_sentence_once():
+    for kind, channel in sorted(TEMPLATES):
+        summary, description = render_draft(kind, channel, interview(Contact(name="Jane"), "Acme, Inc.", "SRE"), DraftSettings())
+        assert ".." not in summary + description
+        assert "Acme, Inc." in description
