@@ -7,13 +7,14 @@ import math
 import re
 import string
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from calsync.config.toml_text import toml_string, toml_value
+from calsync.core.user_pattern import compile_user_pattern
 
 
 class Invalid(ValueError):
@@ -280,7 +281,7 @@ class BindAddress(Kind):
 
 @dataclass(frozen=True)
 class Pattern(Kind):
-    """A regular expression that compiles and cannot backtrack for ages (no nested repeats)."""
+    """A regular expression that runs in bounded time (see calsync.core.user_pattern)."""
 
     expected: str = "a regular expression"
 
@@ -288,42 +289,10 @@ class Pattern(Kind):
         if not isinstance(raw, str) or len(raw) > 500:
             raise self.fail(raw, "a regular expression of at most 500 characters")
         try:
-            re.compile(raw)
-        except re.error as exc:
-            raise Invalid(f"not a valid regular expression ({exc})") from None
-        if raw and _nested_repeat(raw):
-            raise Invalid("a repeat inside a repeat, such as (a+)+, can take ages on some titles; write it without nesting")
+            compile_user_pattern(raw)  # RE2, or Python's engine for what passes the backtracking check
+        except ValueError as exc:
+            raise Invalid(str(exc)) from None
         return raw
-
-
-def _nested_repeat(pattern: str) -> bool:
-    try:
-        from re import _parser as parser  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - Python without the private parser
-        return False
-    repeats = {parser.MAX_REPEAT, parser.MIN_REPEAT, getattr(parser, "POSSESSIVE_REPEAT", None)}
-
-    def walk(items: Iterable[Any], inside: bool) -> bool:
-        for op, arg in items:
-            if op in repeats:
-                low, high, body = arg
-                unbounded = high == parser.MAXREPEAT or high > 10
-                if inside and unbounded:
-                    return True
-                if walk(body, inside or unbounded):
-                    return True
-            elif op is parser.SUBPATTERN:
-                if walk(arg[-1], inside):
-                    return True
-            elif op is parser.BRANCH:
-                if any(walk(branch, inside) for branch in arg[1]):
-                    return True
-            elif op in (parser.ASSERT, parser.ASSERT_NOT):
-                if walk(arg[1], inside):
-                    return True
-        return False
-
-    return walk(parser.parse(pattern), False)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from calsync.core.model import Channel
+from calsync.core.user_pattern import UserPattern, compile_user_pattern
 
 
 @dataclass(frozen=True)
@@ -18,8 +18,14 @@ class MatchSettings:
     application_tags: tuple[str, ...] = ("#applied",)
 
     @property
-    def summary_pattern(self) -> re.Pattern[str] | None:
-        return re.compile(self.summary_regex) if self.summary_regex else None
+    def summary_pattern(self) -> UserPattern | None:
+        """The regex, run in bounded time; None when empty (configuration reports an unusable one)."""
+        if not self.summary_regex:
+            return None
+        try:
+            return compile_user_pattern(self.summary_regex)
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True)
