@@ -40,10 +40,11 @@ class UserPattern:
     engine: str
     compiled: _Searcher
 
-    def search(self, text: str) -> bool:
+    def search(self, text: str) -> Any:
+        """The match, or None (like ``re.Pattern.search``)."""
         if self.engine == "python":
             text = text[:FALLBACK_INPUT_CAP]
-        return self.compiled.search(text) is not None
+        return self.compiled.search(text)
 
 
 def _unbounded(max_repeat: int) -> bool:
