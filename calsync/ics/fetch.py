@@ -17,6 +17,7 @@ import ssl
 import threading
 import time
 import urllib.parse
+import zlib
 from dataclasses import dataclass
 
 from calsync.errors import SourceError
@@ -212,7 +213,7 @@ def fetch_url(
             addresses = _resolve(target.host, target.port, deadline)
             if policy is None:  # the configured URL's own addresses decide which internal ranges are fine
                 policy = AddressPolicy.of(addresses)
-            headers = {"User-Agent": USER_AGENT, "Accept": "text/calendar, */*;q=0.5", "Accept-Encoding": "identity"}
+            headers = {"User-Agent": USER_AGENT, "Accept": "text/calendar, */*;q=0.5", "Accept-Encoding": "gzip"}
             if authorization and target.origin == configured:
                 headers["Authorization"] = authorization
             if validators.etag:
@@ -276,16 +277,32 @@ def _follow(current: _Target, location: str | None, shown: str) -> _Target:
 
 
 def _read_body(response: http.client.HTTPResponse, max_bytes: int, shown: str) -> bytes:
+    """The body, gunzipped if the server compressed it; ``max_bytes`` bounds what is sent and what it inflates to."""
     too_big = SourceError(f"{shown}: response is larger than {max_bytes} bytes (limits.max_bytes)")
     if response.length is not None and response.length > max_bytes:
         raise too_big
+    gzipped = (response.getheader("Content-Encoding") or "").strip().lower() in ("gzip", "x-gzip")
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzipped else None
     chunks: list[bytes] = []
-    size = 0
-    while True:
-        chunk = response.read(min(_CHUNK, max_bytes + 1 - size))
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > max_bytes:
-            raise too_big
-        chunks.append(chunk)
+    received = size = 0
+    try:
+        while True:
+            chunk = response.read(min(_CHUNK, max_bytes + 1 - received))
+            if not chunk:
+                break
+            received += len(chunk)
+            if received > max_bytes:
+                raise too_big
+            if inflate is not None:
+                chunk = inflate.decompress(chunk, max_bytes + 1 - size)
+                if inflate.unconsumed_tail:
+                    raise too_big
+            size += len(chunk)
+            if size > max_bytes:
+                raise too_big
+            chunks.append(chunk)
+        if inflate is not None and not inflate.eof:
+            raise SourceError(f"{shown}: the compressed answer ends early; try again later")
+    except zlib.error:
+        raise SourceError(f"{shown}: the server sent a broken gzip body; try again later") from None
+    return b"".join(chunks)

@@ -298,3 +298,22 @@ def test_webcal_sources_are_accepted_by_the_configuration_as_https():
     assert [s.location for s in config.sources] == ["https://p52-caldav.icloud.com/published/2/MTY4NzQ1MjM0NTY3ODkwMTJB",
                                                     "https://example.org/team.ics"]
     assert config.sources[0].name == "p52-caldav.icloud.com/published/2/…"  # the default name hides the secret
+
+
+def test_gzip_answers_are_inflated_within_the_size_limit():
+    import gzip
+
+    calendar_text = CALENDAR * 20  # 640 bytes: within the 1000-byte limit
+    with calendar_server() as (server, base):
+        server.serve("/z.ics", gzip.compress(calendar_text), headers={"Content-Encoding": "gzip"})
+        assert fetch_url(base + "/z.ics", **LIMITS).body == calendar_text
+        assert server.requests[-1][1]["Accept-Encoding"] == "gzip"
+        server.serve("/bomb.ics", gzip.compress(b"\0" * 10_000_000), headers={"Content-Encoding": "gzip"})  # ~10 KB sent
+        with pytest.raises(SourceError, match="larger than 20000 bytes"):  # what it inflates to counts
+            fetch_url(base + "/bomb.ics", **{**LIMITS, "max_bytes": 20_000})
+        server.serve("/cut.ics", gzip.compress(calendar_text)[:-12], headers={"Content-Encoding": "gzip"})
+        with pytest.raises(SourceError, match="ends early"):
+            fetch_url(base + "/cut.ics", **LIMITS)
+        server.serve("/junk.ics", b"not gzip at all", headers={"Content-Encoding": "gzip"})
+        with pytest.raises(SourceError, match="broken gzip"):
+            fetch_url(base + "/junk.ics", **LIMITS)
