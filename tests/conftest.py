@@ -69,6 +69,15 @@ def by_kind(result: PlanResult, uid: str | None = None) -> dict[str, object]:
 LA = ZoneInfo("America/Los_Angeles")
 
 
+@pytest.fixture(autouse=True)
+def no_host_configuration(tmp_path_factory, monkeypatch):
+    """Config discovery sees neither this machine's ~/.config and /etc nor a service state."""
+    home = tmp_path_factory.mktemp("host")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("CALSYNC_SYSTEM_ROOT", str(home / "root"))
+    monkeypatch.delenv("CALSYNC_CONFIG", raising=False)
+
+
 @pytest.fixture
 def early() -> dt.datetime:
     """A clock well before every test interview, so nothing is missed."""

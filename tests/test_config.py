@@ -75,9 +75,9 @@ def test_unknown_template_kind_is_an_error():
 def test_example_and_demo_configs_load():
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent / "config"
-    for name in ("calsync.example.toml", "demo.toml"):
-        load_config(root / name)
+    root = Path(__file__).resolve().parent.parent
+    for path in (root / "calsync" / "data" / "calsync.example.toml", root / "config" / "demo.toml"):
+        load_config(path)
 
 
 # The schema: everything check-config accepts, run can run; check-config's TOML loads back unchanged.
@@ -190,7 +190,7 @@ def _roundtrip(tmp_path, data):
 
 
 def test_check_config_round_trips_the_example_and_every_kind(tmp_path):
-    example = tomllib.loads((Path(__file__).resolve().parent.parent / "config" / "calsync.example.toml").read_text())
+    example = tomllib.loads((Path(__file__).resolve().parent.parent / "calsync" / "data" / "calsync.example.toml").read_text())
     _roundtrip(tmp_path, example)
     _roundtrip(tmp_path, {
         "timezone": "Asia/Kolkata", "me": ["A@x.example", "quote\"back\\slash\ttab\u0007bell\u007fdel é 🎉"],
@@ -248,7 +248,7 @@ def test_starter_config_loads_and_names_every_key(tmp_path):
 
 
 def test_example_config_documents_every_key():
-    text = (Path(__file__).resolve().parent.parent / "config" / "calsync.example.toml").read_text()
+    text = (Path(__file__).resolve().parent.parent / "calsync" / "data" / "calsync.example.toml").read_text()
     for table in SCHEMA.tables:
         assert (f"[{table.name}]" in text) if table.name else True
         for key in table.keys:

@@ -6,72 +6,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from calsync import __version__
+from calsync.cli.arguments import build_parser
 
 log = logging.getLogger("calsync")
-
-OUTCOME_CHOICES = ("responded", "rejected", "form-rejection", "offer", "withdrawn")
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="calsync",
-        description="Plan job-search follow-ups (thank-you notes, check-ins, feedback requests) from your interview calendar.",
-    )
-    parser.add_argument("--version", action="version", version=f"calsync {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging and full tracebacks")
-    parser.add_argument("-c", "--config", metavar="FILE", help="TOML configuration (default: none, built-in defaults)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        p.add_argument("-c", "--config", metavar="FILE", default=argparse.SUPPRESS, help="TOML configuration")
-        return p
-
-    p = command("plan", "print the follow-ups the rules plan; writes nothing")
-    p.add_argument("--source", action="append", metavar="PATH_OR_URL", help="read this .ics instead of the configured sources (repeatable)")
-    p.add_argument("--now", metavar="ISO8601", help="fix the clock (first-seen time, undated outcomes)")
-    p.add_argument("--json", action="store_true", help="print the machine-readable plan")
-
-    p = command("check-config", "validate the configuration and print it resolved, as TOML that loads back")
-    p.add_argument("--show-secrets", action="store_true", help="print source URLs in full (they may carry a secret)")
-    p.add_argument("--annotated", action="store_true", help="say what each key means")
-
-    p = command("run", "poll sources, publish follow-ups, serve the feed; repeat")
-    p.add_argument("--once", action="store_true", help="one pass, then exit")
-    p.add_argument("--force", action="store_true", help="apply a pass even if it would remove most follow-ups")
-    p.add_argument("--no-serve", action="store_true", help="do not start the feed server")
-    p.add_argument("--now", metavar="ISO8601", help=argparse.SUPPRESS)
-
-    command("serve", "serve the .ics feed only")
-
-    p = command("mark", "record an outcome for an interview (or --undo it)")
-    p.add_argument("interview", help="an interview UID, or words from its title or company")
-    p.add_argument("outcome", nargs="?", choices=OUTCOME_CHOICES, help="what happened")
-    p.add_argument("--at", metavar="WHEN", help='when it happened: "2026-12-04 15:30", "yesterday", "Dec 4" (default: now)')
-    p.add_argument("--undo", action="store_true", help="remove the recorded outcome (the latest one if none is named)")
-
-    p = command("done", "mark one follow-up as done (or --undo it)")
-    p.add_argument("followup", help="a follow-up ID as shown by `calsync status`")
-    p.add_argument("--undo", action="store_true", help="make it pending again")
-
-    p = command("status", "interviews, their outcomes and follow-ups, and the health of each source")
-    p.add_argument("--upcoming", action="store_true", help="only interviews ahead or with follow-ups still to do")
-    p.add_argument("--company", metavar="WORDS", help="only interviews whose company or title contains WORDS")
-    p.add_argument("--json", action="store_true", help="machine-readable (shape: see docs/cli.md)")
-    p.add_argument("--now", metavar="ISO8601", help=argparse.SUPPRESS)
-
-    command("feed-url", "print the feed's subscription URL")
-    command("rotate-feed-token", "replace the feed token; the old URL stops working at once")
-    command("doctor", "check configuration, state, authorization, feed and sources")
-
-    p = command("auth", "authorize calsync with Google Calendar")
-    p.add_argument("provider", choices=("google",))
-    p.add_argument("--client-secrets", metavar="FILE", required=True, help="OAuth client JSON from Google Cloud")
-    p.add_argument("--port", type=int, default=8088, help="loopback port for the OAuth redirect (default 8088)")
-    p.add_argument("--write-existing", action="store_true", help="also ask for calendar.events (write into an existing calendar)")
-    return parser
 
 
 def setup_logging(verbose: bool) -> None:
@@ -81,13 +18,13 @@ def setup_logging(verbose: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
     verbose = bool(getattr(args, "verbose", False))
     setup_logging(verbose)
     if not args.command:
-        parser.print_help()
-        return 0
+        parser.print_help(sys.stderr)
+        return 2
     from calsync.errors import CalsyncError
     from calsync.ics.redaction import scrub
 
@@ -119,15 +56,23 @@ def dispatch(args: argparse.Namespace) -> int:
     """Run the command ``args`` names."""
     from calsync.cli import plan_commands as p
     from calsync.cli import record_commands as r
+    from calsync.cli import setup_commands as i
     from calsync.cli import state_commands as s
     from calsync.cli import status_view as v
 
     commands = {
         "plan": p.cmd_plan, "check-config": p.cmd_check_config, "run": s.cmd_run, "serve": s.cmd_serve, "mark": r.cmd_mark,
         "done": r.cmd_done, "status": v.cmd_status, "doctor": s.cmd_doctor, "auth": s.cmd_auth, "feed-url": s.cmd_feed_url,
-        "rotate-feed-token": s.cmd_rotate_feed_token,
+        "rotate-feed-token": s.cmd_rotate_feed_token, "init": i.cmd_init, "completion": i.cmd_completion,
     }
-    return commands[args.command](args)
+    try:
+        return commands[args.command](args)
+    finally:
+        state_dir = getattr(args, "state_dir_used", None)
+        if state_dir is not None:
+            from calsync.cli.context import hand_back_state
+
+            hand_back_state(state_dir)
 
 
 def _lines(exc: Exception) -> list[str]:

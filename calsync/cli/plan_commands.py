@@ -59,5 +59,5 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     from calsync.config.render import render_config
 
     config = configured(args)
-    print(render_config(config, show_secrets=args.show_secrets, annotated=args.annotated), end="")
+    print(render_config(config, show_secrets=args.show_secrets, annotated=args.annotated, found=args.config_found), end="")
     return 0

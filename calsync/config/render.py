@@ -27,10 +27,10 @@ def _line(key: Key, value: Any, annotated: bool, commented: bool = False) -> lis
     return lines
 
 
-def render_config(config: Config, show_secrets: bool = False, annotated: bool = False) -> str:
+def render_config(config: Config, show_secrets: bool = False, annotated: bool = False, found: str = "") -> str:
     """Every key with its resolved value, as TOML that loads back into the same configuration."""
     values = config.values
-    where = str(config.file) if config.file else "none (built-in defaults)"
+    where = found or (str(config.file) if config.file else "none (built-in defaults)")
     out = [f"# calsync configuration, resolved from: {where}"]
     for key in SCHEMA.table("").keys:
         out += _line(key, values[""][key.name], annotated)
@@ -57,7 +57,7 @@ def render_config(config: Config, show_secrets: bool = False, annotated: bool = 
     return "\n".join(out) + "\n"
 
 
-def render_starter(zone: str, source: str | None = None) -> str:
+def render_starter(zone: str, source: str | None = None, state_dir: str | None = None) -> str:
     """A commented starter configuration: the time zone and one source set, every other key at its default."""
     from calsync.config.toml_text import toml_string
 
@@ -66,6 +66,10 @@ def render_starter(zone: str, source: str | None = None) -> str:
            "", f"# {SCHEMA.table('').keys[0].help}", f"timezone = {toml_string(zone)}"]
     defaults = {k: (k.default() if callable(k.default) else k.default) for t in SCHEMA.tables for k in t.keys}
     for key in SCHEMA.table("").keys[1:]:
+        if key.name == "state_dir" and state_dir:
+            out += ["", f"# {key.help}", "# The system service's directory: the CLI run as root shares the service's state.",
+                    f"state_dir = {toml_string(state_dir)}"]
+            continue
         out += [""] + _starter_line(key, defaults[key])
     out += ["", "# Your interview calendars: repeat [[sources]] for each. type = "
             + " | ".join(f'"{n}" ({t.help})' for n, t in SCHEMA.source_types.items())]

@@ -31,9 +31,17 @@ def token_path(config: Config) -> Path:
     if config.google.token_file:
         return Path(config.google.token_file).expanduser()
     credentials_dir = os.environ.get("CREDENTIALS_DIRECTORY")
-    if credentials_dir and (Path(credentials_dir) / CREDENTIAL_NAME).exists():
+    if credentials_dir and _nonempty(Path(credentials_dir) / CREDENTIAL_NAME):  # empty: the unit's SetCredential= fallback
         return Path(credentials_dir) / CREDENTIAL_NAME
     return config.state_dir / TOKEN_NAME
+
+
+def _nonempty(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return bool(handle.read(64).strip())
+    except OSError:
+        return False
 
 
 def save_token(path: Path, credentials: Any) -> None:
