@@ -127,6 +127,8 @@ class DavConnection:
             import caldav
             from niquests import TimeoutConfiguration
 
+            logging.getLogger("caldav").setLevel(logging.ERROR)  # its warnings would bypass calsync's log format; errors are mapped here
+
             connect, total = self.timeouts
             client = caldav.DAVClient(self.account.url, username=self.account.username or None,
                                       password=self.account.read_password() if self.account.username else None,

@@ -46,7 +46,7 @@ class Radicale:
     root: Path
     log: list[Op] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
-    before: Callable[[Op], None] | None = None  # called before Radicale sees a request
+    before: Callable[[Op], bool] | None = None  # called before Radicale sees a request; True: it never does
     after: Callable[[Op, int], None] | None = None  # called after Radicale handled it, before the answer is sent
     hide_sync: bool = False  # act like a server without sync-collection (RFC 6578)
 
@@ -59,7 +59,7 @@ class Radicale:
         (self.root / "users").write_text(f"{USER}:{PASSWORD}\n")
         conf = radicale.config.load([])
         conf.update({"auth": {"type": "htpasswd", "htpasswd_filename": str(self.root / "users"), "htpasswd_encryption": "plain", "delay": 0},
-                     "storage": {"filesystem_folder": str(self.root / "collections")}, "rights": {"type": "owner_only"}}, "test", privileged=True)
+                     "storage": {"filesystem_folder": str(self.root / "collections"), "_filesystem_fsync": False}, "rights": {"type": "owner_only"}}, "test", privileged=True)
         self.app = radicale.Application(conf)
         self.server = make_server("127.0.0.1", 0, self._wsgi, server_class=_Server, handler_class=_Quiet)
         self.port = self.server.server_port
@@ -103,8 +103,9 @@ class Radicale:
                 self.log.append(op)
                 start_response(f"{fault.status} Injected", [("Content-Type", "text/plain")])
                 return [b"injected fault"]
-        if self.before is not None:
-            self.before(op)
+        if self.before is not None and self.before(op):
+            start_response("503 Dropped", [("Content-Type", "text/plain")])
+            return [b"dropped before it reached the server"]
         captured: dict[str, object] = {}
 
         def capture(status: str, response_headers: list, exc_info: object = None) -> Callable:

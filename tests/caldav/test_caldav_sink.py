@@ -26,7 +26,7 @@ def setup(tmp_path, radicale, events, state="state", **caldav):
     rt = open_runtime(config)
     for sink in rt.engine.sinks:
         if sink.name == SINK:
-            sink.connection.base_delay = 0.001  # the test's patience, not calsync's
+            sink.connection.base_delay, sink.connection.timeouts = 0.001, (1.0, 1.0)  # the test's patience, not calsync's
     return rt, ics
 
 
@@ -224,3 +224,17 @@ def test_a_task_twin_that_failed_is_written_on_the_next_pass(radicale, runtime):
     assert len(live(radicale, "VTODO")) == 3
     puts = [op for op in radicale.log if op.method == "PUT" and op.headers.get("If-Match")]
     assert puts == []  # the events were not rewritten for their twins' sake
+
+
+def test_the_server_down_for_a_pass_delays_the_writes_and_loses_nothing(radicale, runtime, caplog):
+    rt, ics = runtime([interview()])
+    rt.engine.tick(NOW)
+    ics.write_bytes(calendar(interview("iv1", 1), interview("iv2", 2)))
+    radicale.pause()  # connections are accepted by the kernel and never answered
+    report = rt.engine.tick(NOW + dt.timedelta(minutes=1), poll_all=True)
+    assert report.feed_written and len(rt.store.published("feed")) == 6  # the feed goes on
+    assert any("retried on the next pass" in r.getMessage() for r in caplog.records)
+    radicale.resume()
+    rt.engine.tick(NOW + dt.timedelta(minutes=2), poll_all=True)
+    assert len(live(radicale)) == 6
+    assert all(row.status == Ownership.MANAGED.value for row in rt.store.published(SINK).values())

@@ -138,3 +138,21 @@ def test_transient_server_errors_are_retried(tmp_path, radicale, store):
     radicale.faults.append(Fault(502, lambda op: op.method == "REPORT", times=None))
     with pytest.raises(TransientError, match="HTTP 502"):
         source(tmp_path, radicale, url, store).read(NOW)
+
+
+def test_plan_reads_a_caldav_source_and_writes_nothing(tmp_path, radicale, capsys):
+    import json
+
+    from calsync.cli import main
+
+    url = radicale.make_calendar("interviews")
+    radicale.put("/robin/interviews/a.ics", calendar(vevent("a", "20261201T100000", "20261201T110000", "Onsite #interview")))
+    password_file(tmp_path)
+    config = tmp_path / "calsync.toml"
+    config.write_text(f'timezone = "America/Los_Angeles"\nstate_dir = "{tmp_path / "state"}"\n[[sources]]\nname = "nc"\ntype = "caldav"\n'
+                      f'url = "{url}"\nusername = "{USER}"\npassword_file = "caldav-password"\n')
+    setup = len(radicale.log)
+    assert main(["--config", str(config), "plan", "--json", "--now", "2026-11-25T12:00"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert {(f["interview"], f["kind"]) for f in plan["followups"]} == {("a", "thank_you"), ("a", "check_in"), ("a", "second_check_in")}
+    assert not [op for op in radicale.log[setup:] if op.method in ("PUT", "DELETE", "MKCALENDAR")]
