@@ -239,7 +239,7 @@ def bench_slowloris(tmp: Path) -> None:
 def bench_idle_daemon(tmp: Path) -> None:
     config = tmp / "idle.toml"
     config.write_text(f'timezone = "America/Los_Angeles"\nstate_dir = "{tmp / "idle-state"}"\npoll_interval = "5m"\n'
-                      f'[[sources]]\nname = "sample"\npath = "{ROOT / "config" / "sample-interviews.ics"}"\ninterval = "5m"\n'
+                      f'[[sources]]\nname = "sample"\npath = "{ROOT / "calsync" / "data" / "sample-interviews.ics"}"\ninterval = "5m"\n'
                       f'[feed]\nport = 0\n')
     proc = subprocess.Popen([sys.executable, "-m", "calsync", "--config", str(config), "run"], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

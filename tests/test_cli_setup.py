@@ -153,3 +153,18 @@ def test_readme_system_service_in_a_fake_root(capsys, places, tmp_path):
     finally:
         service.terminate()
         service.communicate(timeout=30)
+
+
+@pytest.mark.parametrize("today", ["2026-11-27", "2027-01-04", "2027-12-31", "2030-07-15", "2031-02-28"])
+def test_the_demo_is_current_in_any_month(capsys, tmp_path, today):
+    import json
+
+    demo = (ROOT / "config" / "demo.toml").read_text().replace('"../.calsync-demo"', f'"{tmp_path / "demo"}"')
+    config = write(tmp_path / "demo.toml", demo)
+    code, out, _ = run(capsys, "--config", str(config), "plan", "--now", f"{today}T09:00", "--json")
+    assert code == 0
+    followups = json.loads(out)["followups"]
+    starts = sorted(f["start"][:10] for f in followups)
+    assert len(followups) >= 15 and starts[0] > today, starts
+    kinds = {f["kind"] for f in followups}
+    assert kinds >= {"thank_you", "check_in", "second_check_in", "feedback_request", "application_follow_up"}

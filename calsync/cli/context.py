@@ -33,6 +33,13 @@ def configured(args: argparse.Namespace) -> Config:
         log.warning("%s", warning)
     check_one_state(config)
     args.state_dir_used = config.state_dir
+    samples = [s for s in config.sources if s.option("sample")]
+    if samples:
+        from calsync.config.sample import write_sample
+
+        today = current_time(args, config).date()
+        for source in samples:
+            write_sample(Path(source.location), today)
     return config
 
 

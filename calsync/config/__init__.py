@@ -15,6 +15,8 @@ from calsync.core.settings import BusinessSettings, DraftSettings, MatchSettings
 from calsync.errors import ConfigError
 from calsync.ics.parse import IcsLimits
 
+SAMPLE_FILE = "sample-interviews.ics"
+
 __all__ = ["Config", "SourceConfig", "CaldavConfig", "FeedConfig", "GoogleConfig", "FetchLimits", "build_config", "load_config",
            "default_state_dir", "system_zone"]
 
@@ -112,7 +114,7 @@ def assemble(values: dict[str, Any], file: Path | None = None, warnings: tuple[s
     )
     return Config(
         plan=plan,
-        sources=tuple(_source(s) for s in values["sources"]),
+        sources=tuple(_source(s, top["state_dir"]) for s in values["sources"]),
         state_dir=top["state_dir"],
         ics_limits=_pick(IcsLimits, values["limits"]),
         fetch=_pick(FetchLimits, values["limits"]),
@@ -126,10 +128,13 @@ def assemble(values: dict[str, Any], file: Path | None = None, warnings: tuple[s
     )
 
 
-def _source(values: dict[str, Any]) -> SourceConfig:
+def _source(values: dict[str, Any], state_dir: Path) -> SourceConfig:
     kind = values["type"]
     common = {"name", "type", "interval", "_where"}
     options = tuple(sorted((k, v) for k, v in values.items() if k not in common))
+    if kind == "sample":  # an .ics file the CLI writes into the state directory (calsync.config.sample)
+        return SourceConfig(name=values["name"], kind="ics", location=str(state_dir / SAMPLE_FILE),
+                            interval=values["interval"], options=(("sample", True),))
     if kind == "ics":
         location = str(values["path"]) if values["path"] is not None else values["url"]
         return SourceConfig(name=values["name"], kind=kind, location=location, interval=values["interval"], options=options)

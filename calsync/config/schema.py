@@ -146,7 +146,7 @@ def _read_sources(raw: object, base: Path, report: Report) -> list[dict[str, Any
             continue
         values = read_keys(common[:1], item, where, base, report)
         source_type = SCHEMA.source_types.get(values["type"])
-        if source_type is None:
+        if source_type is None or f"{where}.type" in report.bad:
             continue
         values.update(read_keys(common[1:] + source_type.keys, item, where, base, report))
         _unknown(item, {k.name for k in common + source_type.keys}, where, report)
@@ -316,3 +316,6 @@ add_source_type(SourceType("ics", "an .ics file or URL", (
 add_source_type(SourceType("google", "a Google calendar (run `calsync auth google` once)", (
     Key("calendar_id", Text(max_length=500), "primary", "the calendar's ID"),
 ), lambda values: f"google:{values['calendar_id']}"))
+
+add_source_type(SourceType("sample", "the demo calendar: sample interviews in the weeks ahead of today (no account, no network)",
+                           (), lambda values: "sample"))
