@@ -168,3 +168,19 @@ def test_the_demo_is_current_in_any_month(capsys, tmp_path, today):
     assert len(followups) >= 15 and starts[0] > today, starts
     kinds = {f["kind"] for f in followups}
     assert kinds >= {"thank_you", "check_in", "second_check_in", "feedback_request", "application_follow_up"}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root: it checks what root's commands leave in a service's state")
+def test_root_hands_the_service_state_back_to_its_owner(capsys, tmp_path):
+    """Under DynamicUser the state belongs to the service's user; `sudo calsync feed-url` must not leave root's files there."""
+    state = tmp_path / "private" / "calsync"
+    state.mkdir(parents=True)
+    os.chown(state, 61234, 61234)
+    ics = write(tmp_path / "cal.ics", "")
+    ics.write_bytes(calendar(vevent("acme-1", "20261201T100000", "20261201T110000", summary="Onsite #interview")))
+    config = write(tmp_path / "c.toml", f'timezone = "UTC"\nstate_dir = "{state}"\n[[sources]]\npath = "{ics}"\n')
+    for argv in (["run", "--once", "--no-serve", "--now", "2026-11-25T12:00"], ["feed-url"], ["rotate-feed-token"],
+                 ["mark", "acme", "offer"]):
+        assert run(capsys, "--config", str(config), *argv)[0] == 0
+    owners = {p.name: p.lstat().st_uid for p in state.iterdir()}
+    assert owners and set(owners.values()) == {61234}, owners
