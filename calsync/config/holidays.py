@@ -20,13 +20,26 @@ def _split_region(region: str) -> tuple[str, str | None]:
     return country, (subdiv or _DEFAULT_SUBDIVISION.get(country))
 
 
+def _known_countries() -> set[str]:
+    """ISO codes python-holidays supports, read from its registry table (imports no country module)."""
+    from holidays.registry import COUNTRIES
+
+    return {code for entry in COUNTRIES.values() for code in entry[1:] if len(code) == 2}
+
+
 class PythonHolidays:
-    """python-holidays, maintained; observed days included."""
+    """python-holidays, maintained; observed days included. The country's module loads on first use."""
 
     def __init__(self, region: str) -> None:
+        self._country, self._subdiv = _split_region(region)
+        if self._country not in _known_countries():
+            raise ConfigError([f"business.region: unknown region {region!r} (not a country python-holidays knows)"])
+        if "-" in region:  # an explicit subdivision: check it now (this loads the one country)
+            self._check(region)
+
+    def _check(self, region: str) -> None:
         import holidays
 
-        self._country, self._subdiv = _split_region(region)
         try:
             holidays.country_holidays(self._country, subdiv=self._subdiv)
         except NotImplementedError as exc:
