@@ -85,6 +85,7 @@ class _Polled:
     next_due: dt.datetime | None = None
     failing: bool = False
     failures: int = 0
+    validators: Validators | None = None  # of the bytes behind ``events``
 
     def retry_delay(self) -> float:
         """The normal interval, or a capped exponential backoff while the source fails."""
@@ -135,24 +136,33 @@ class Engine:
         dues = [p.next_due for p in self.polled.values() if p.next_due is not None]
         return max(0.0, min((d - now).total_seconds() for d in dues)) if dues else 0.0
 
+    def _restore(self, polled: _Polled, now: dt.datetime) -> None:
+        """The last good snapshot kept in state, used only while the source cannot be read (after a restart)."""
+        _, _, body = self.store.source_state(polled.source.name)
+        try:
+            restored = polled.source.restore(body, now)
+            polled.events = restored.events if restored is not None else None
+        except CalsyncError as exc:
+            log.warning("%s: stored snapshot unusable (%s)", polled.source.name, exc)
+
     def _poll(self, polled: _Polled, now: dt.datetime, force: bool, report: PassReport) -> None:
         name = polled.source.name
-        etag, last_modified, body = self.store.source_state(name)
-        if polled.events is None:
-            try:  # after a restart: the last good snapshot from state
-                restored = polled.source.restore(body, now)
-                polled.events = restored.events if restored is not None else None
-            except CalsyncError as exc:
-                log.warning("%s: stored snapshot unusable (%s)", name, exc)
+        if polled.validators is None:  # after a restart: a 304 (or unchanged bytes) restores the stored snapshot
+            etag, last_modified, _ = self.store.source_state(name)
+            polled.validators = Validators(etag, last_modified)
         try:
-            snapshot = polled.source.read(now, Validators(etag, last_modified) if polled.events is not None else Validators())
+            snapshot = polled.source.read(now, polled.validators)
         except AuthError as exc:
             report.auth_error = str(exc)
             report.failed_sources.append(name)
+            if polled.events is None:
+                self._restore(polled, now)
             self.store.source_failed(name, now, str(exc))
             return
         except CalsyncError as exc:
             report.failed_sources.append(name)
+            if polled.events is None:
+                self._restore(polled, now)
             if not polled.failing:
                 log.warning("source %s failed, keeping its last good snapshot: %s", name, exc)
             polled.failing = True
@@ -161,6 +171,8 @@ class Engine:
             return
         for warning in snapshot.warnings:
             log.warning("%s", warning)
+        if polled.events is None and not snapshot.events:  # unchanged or empty after a restart: compare with state
+            self._restore(polled, now)
         if snapshot.events is not None:
             if not snapshot.events and polled.events and not force:
                 report.failed_sources.append(name)
@@ -169,6 +181,7 @@ class Engine:
                 self.store.source_failed(name, now, message)
                 return
             polled.events = snapshot.events
+        polled.validators = snapshot.validators
         if polled.failing:
             log.info("source %s is back", name)
         polled.failing, polled.failures = False, 0

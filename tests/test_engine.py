@@ -139,3 +139,46 @@ def test_failing_source_backs_off(tmp_path):
     assert rt.engine.next_wake(T0) == 30
     rt.engine.tick(T0 + dt.timedelta(seconds=30))
     assert rt.engine.next_wake(T0 + dt.timedelta(seconds=30)) == 60
+
+
+
+
+def test_unchanged_file_is_not_parsed_again_and_a_restart_parses_once(tmp_path, ics, monkeypatch):
+    import calsync.ics.source as source_module
+
+    calls = []
+    real = source_module.parse_calendar
+    monkeypatch.setattr(source_module, "parse_calendar", lambda *a, **k: calls.append(1) or real(*a, **k))
+    config, rt = make(tmp_path, {"path": str(ics)})
+    rt.engine.tick(T0)
+    for hours in (1, 2, 3):
+        assert not rt.engine.tick(T0 + dt.timedelta(hours=hours), poll_all=True).changed
+    assert len(calls) == 1
+    ics.write_bytes(interviews(1, 2, 3, 4, 5))
+    assert rt.engine.tick(T0 + dt.timedelta(hours=4), poll_all=True).created == 3
+    assert len(calls) == 2
+    rt.store.close()
+    _, restarted = make(tmp_path, {"path": str(ics)})
+    report = restarted.engine.tick(T0 + dt.timedelta(hours=5))
+    assert report.followups == 15 and not report.changed
+    assert len(calls) == 3  # the file once; the stored snapshot is not restored while the source reads fine
+
+
+def test_stored_snapshot_is_restored_when_the_source_fails_after_a_restart(tmp_path, ics):
+    config, rt = make(tmp_path, {"path": str(ics)})
+    rt.engine.tick(T0)
+    rt.store.close()
+    ics.unlink()
+    _, restarted = make(tmp_path, {"path": str(ics)})
+    report = restarted.engine.tick(T0 + dt.timedelta(hours=1))
+    assert report.failed_sources == ["cal"] and report.followups == 12 and report.deleted == 0
+
+
+def test_empty_calendar_after_a_restart_is_compared_with_the_stored_snapshot(tmp_path, ics):
+    config, rt = make(tmp_path, {"path": str(ics)})
+    rt.engine.tick(T0)
+    rt.store.close()
+    ics.write_bytes(calendar())
+    _, restarted = make(tmp_path, {"path": str(ics)})
+    report = restarted.engine.tick(T0 + dt.timedelta(hours=1))
+    assert report.failed_sources == ["cal"] and report.deleted == 0 and len(feed_events(config)) == 12

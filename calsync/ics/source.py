@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -35,14 +37,32 @@ class IcsSource:
                  keep: EventFilter | None = None) -> None:
         self.name, self.location, self.zone, self.limits, self.keep = name, location, zone, limits, keep
         self._timeouts = (connect_timeout, total_timeout, max_redirects)
+        # The last parse: digest of its bytes, the day its window depends on (None: no series), its validators.
+        self._parsed: tuple[str, dt.date | None, Validators] | None = None
 
-    def _read_bytes(self, validators: Validators) -> FetchResult:
+    def _file_stamp(self, path: Path) -> str:
+        """A file's validator: size, inode and change times (unchanged stamp: the bytes are not even read)."""
+        st = path.stat()
+        return f"file:{st.st_size}:{st.st_ino}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+    def _fresh(self, now: dt.datetime) -> bool:
+        """Is the last parse still right for unchanged bytes? (Series occurrences depend on the day's window.)"""
+        return self._parsed is not None and self._parsed[1] in (None, now.date())
+
+    def _accepted(self, validators: Validators, now: dt.datetime) -> bool:
+        """Did the engine keep the last parse? It passes back the validators of the snapshot it kept."""
+        return validators != Validators() and self._fresh(now) and self._parsed is not None and self._parsed[2] == validators
+
+    def _read_bytes(self, validators: Validators, fresh: bool = False) -> FetchResult:
         if is_url(self.location):
             connect, total, redirects = self._timeouts
             return fetch_url(self.location, validators, max_bytes=self.limits.max_bytes,
                              connect_timeout=connect, total_timeout=total, max_redirects=redirects)
         path = Path(self.location)
         try:
+            stamp = self._file_stamp(path)
+            if fresh and validators.last_modified == stamp:
+                return FetchResult(None, validators)
             with path.open("rb") as handle:
                 data = handle.read(self.limits.max_bytes + 1)
         except FileNotFoundError:
@@ -51,12 +71,16 @@ class IcsSource:
             raise SourceError(f"{path}: cannot be read ({exc.strerror or exc})") from None
         if len(data) > self.limits.max_bytes:
             raise SourceError(f"{path}: larger than {self.limits.max_bytes} bytes (limits.max_bytes)")
-        return FetchResult(data, validators)
+        return FetchResult(data, Validators("", stamp))
 
     def read(self, now: dt.datetime, validators: Validators = Validators()) -> Snapshot:
-        fetched = self._read_bytes(validators)
+        """The source's events; ``events`` None when nothing changed (validators match, or the same bytes again)."""
+        fresh = self._accepted(validators, now)
+        fetched = self._read_bytes(validators, fresh)
         if fetched.body is None:
             return Snapshot(None, (), fetched.validators)
+        if fresh and self._parsed is not None and self._parsed[0] == hashlib.sha256(fetched.body).hexdigest():
+            return Snapshot(None, (), fetched.validators)  # same bytes, and no series whose window moved: no parse
         return self.parse(fetched.body, now, fetched.validators)
 
     def restore(self, body: bytes | None, now: dt.datetime) -> Snapshot | None:
@@ -65,4 +89,5 @@ class IcsSource:
 
     def parse(self, body: bytes, now: dt.datetime, validators: Validators = Validators()) -> Snapshot:
         parsed = parse_calendar(body, self.name, self.zone, now, self.limits, self.keep)
+        self._parsed = (hashlib.sha256(body).hexdigest(), now.date() if parsed.series else None, validators)
         return Snapshot(tuple(parsed.events), tuple(parsed.warnings), validators, body)
