@@ -13,6 +13,7 @@ from calsync.core.reconcile import Action, Change, Observed, content_hash, delet
 from calsync.errors import AuthError, CalsyncError
 from calsync.planner import build_plan
 from calsync.ics.fetch import Validators
+from calsync.ics.cache import EventCache
 from calsync.ics.prefilter import EventFilter
 from calsync.ics.source import IcsSource, Snapshot
 from calsync.state import PlanItem, StateStore
@@ -130,6 +131,9 @@ class Engine:
     def __init__(self, config: Config, store: StateStore, sinks: list[Sink], sources: list[tuple[Source, float]]) -> None:
         self.config, self.store, self.sinks = config, store, sinks
         self.polled = {src.name: _Polled(src, interval) for src, interval in sources}
+        for src, _ in sources:
+            if isinstance(src, IcsSource):
+                src.cache = EventCache(store, src.name)
 
     def next_wake(self, now: dt.datetime) -> float:
         """Seconds until the next source is due."""

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from calsync.core.model import Attendee, SourceEvent
 from calsync.errors import SourceError
-from calsync.ics.prefilter import EventFilter, RawCalendar, RawComponent, assemble, scan_calendar, select
+from calsync.ics.prefilter import EventFilter, RawCalendar, RawComponent, assemble, details, scan_calendar, select
 from calsync.ics.recurrence import EventProblem, Window, expand_rule, zone_steps
 
 UTC = dt.timezone.utc
@@ -196,7 +196,7 @@ def _occurrences(master_event: SourceEvent, master: object, overrides: list[obje
 
 
 def _raw_name(raw: RawCalendar, component: RawComponent) -> str:
-    summary = component.summary.decode("utf-8", "replace").strip()[:80]
+    summary = details(raw.text, component).summary.decode("utf-8", "replace").strip()[:80]
     uid = component.uid or "(no UID)"
     return f"{uid!r}{f' ({summary})' if summary else ''}"
 

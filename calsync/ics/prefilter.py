@@ -8,6 +8,7 @@ test on case-folded raw text, which only ever keeps too much.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from calsync.errors import SourceError
 _UNFOLD = re.compile(rb"(?:(?<!\n)\r\n|(?<![\r\n])\n)(?:\r?\n)*[ \t]")
 _BOUNDARY = re.compile(rb"^[ \t]*(BEGIN|END)[ \t]*:[ \t]*([^\r\n]*)", re.M | re.I)
 _PROPERTY = re.compile(rb"^(UID|SUMMARY|TZID)((?:;[^:\r\n]*)?):([^\r\n]*)", re.M | re.I)
+_UID = re.compile(rb"^UID(?:;[^:\r\n]*)?:([^\r\n]*)", re.M | re.I)
 _TZID_PARAM = re.compile(rb";TZID=(\"[^\"\r\n]*\"|[^;:\r\n]*)", re.I)
 _ESCAPABLE = set("\\;,\r\n")
 _KELVIN = "\u212a".encode()  # lower-cases to ASCII "k": the only such character
@@ -99,19 +101,27 @@ def scan_calendar(data: bytes, name: str) -> RawCalendar:
 
 
 def _read_properties(text: bytes, component: RawComponent, nested: list[tuple[int, int]]) -> None:
+    """The UID; summary and TZIDs wait for ``details`` (most components are never looked at again)."""
+    for match in _UID.finditer(text, component.start, component.end):
+        if not any(a <= match.start() < b for a, b in nested):
+            component.uid = _unescape(match.group(1))
+            return
+
+
+def details(text: bytes, component: RawComponent) -> RawComponent:
+    """Fill in the summary and the TZIDs used (events) or defined (VTIMEZONE) of one component."""
+    if component.tzids or component.summary:
+        return component
     for match in _PROPERTY.finditer(text, component.start, component.end):
-        if any(a <= match.start() < b for a, b in nested):
-            continue
         prop, value = match.group(1).upper(), match.group(3)
-        if prop == b"UID" and component.uid is None:
-            component.uid = _unescape(value)
-        elif prop == b"SUMMARY" and not component.summary:
+        if prop == b"SUMMARY" and not component.summary:
             component.summary = value
         elif prop == b"TZID" and component.name == "VTIMEZONE":
             component.tzids.add(_unescape(value).strip("/"))
     if component.name != "VTIMEZONE":
         for match in _TZID_PARAM.finditer(text, component.start, component.end):
             component.tzids.add(match.group(1).strip(b'"').decode("utf-8", "replace").strip("/"))
+    return component
 
 
 @dataclass(frozen=True)
@@ -132,33 +142,52 @@ class EventFilter:
 
     def keeps(self, raw: bytes, summary: bytes) -> bool:
         """Can an event with this raw (unfolded) text be matched? Never False for one that can."""
-        lowered: str | None = None
-        folded = raw.lower()
-        ascii_exact = _KELVIN not in raw
-        for needle in self.needles:
-            if needle.isascii() and ascii_exact:
-                if needle.encode() in folded:
-                    return True
-                continue
-            if lowered is None:
-                lowered = raw.decode("utf-8", "replace").lower()
-            if needle in lowered:
-                return True
+        return self.keeps_any(raw, [_Span(0, len(raw), summary)])[0]
+
+    def keeps_any(self, text: bytes, spans: list["_Span"]) -> list[bool]:
+        """``keeps`` for many spans of one text: ASCII needles are found once in the whole text."""
+        ascii_exact = _KELVIN not in text
+        fast = [n.encode() for n in self.needles if n.isascii() and ascii_exact]
+        slow = [n for n in self.needles if not (n.isascii() and ascii_exact)]
+        folded = text.lower()  # bytes: ASCII only, so positions stay put
+        hits: list[int] = []
+        for needle in fast:
+            at = folded.find(needle)
+            while at >= 0:
+                hits.append(at)
+                at = folded.find(needle, at + 1)
+        hits.sort()
         pattern = self.match.summary_pattern
-        return pattern is not None and pattern.search(_unescape(summary) if summary else "") is not None
+        result = []
+        for span in spans:
+            i = bisect.bisect_left(hits, span.start)
+            keep = i < len(hits) and hits[i] < span.end
+            if not keep and slow:
+                lowered = text[span.start:span.end].decode("utf-8", "replace").lower()
+                keep = any(n in lowered for n in slow)
+            if not keep and pattern is not None:
+                keep = pattern.search(_unescape(span.summary()) if callable(span.summary) else _unescape(span.summary)) is not None
+            result.append(keep)
+        return result
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    summary: object  # bytes, or a function giving them (read only when a summary regex needs them)
 
 
 def select(raw: RawCalendar, keep: EventFilter | None) -> tuple[list[RawComponent], list[RawComponent]]:
     """(kept events and their UID siblings, the VTIMEZONEs they use), in file order."""
     events = [c for c in raw.components if c.name != "VTIMEZONE"]
-    zones = [c for c in raw.components if c.name == "VTIMEZONE"]
+    zones = [details(raw.text, c) for c in raw.components if c.name == "VTIMEZONE"]
     if keep is None or keep.keeps_everything():
-        return events, zones
-    wanted: set[str | None] = set()
-    for c in events:
-        if c.name == "VEVENT" and c.uid not in wanted and keep.keeps(raw.text[c.start:c.end], c.summary):
-            wanted.add(c.uid)
-    kept = [c for c in events if c.uid in wanted]
+        return [details(raw.text, c) for c in events], zones
+    vevents = [c for c in events if c.name == "VEVENT"]
+    spans = [_Span(c.start, c.end, lambda c=c: details(raw.text, c).summary) for c in vevents]
+    wanted = {c.uid for c, kept in zip(vevents, keep.keeps_any(raw.text, spans)) if kept}
+    kept = [details(raw.text, c) for c in events if c.uid in wanted]
     used = {tzid for c in kept for tzid in c.tzids}
     return kept, [z for z in zones if z.tzids & used]
 

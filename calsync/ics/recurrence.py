@@ -49,7 +49,12 @@ def per_period(parts: dict) -> int:
     count = 1
     for key in _EXPANDING:
         count *= max(1, len(parts.get(key) or ()))
-    return count * max(1, len(parts.get("BYDAY") or ()) * _BYDAY_SPREAD.get(freq, 1))
+    days = [str(d) for d in parts.get("BYDAY") or ()]
+    if days:
+        # "2SU" is one day per month (or year); a bare "SU" every week of the period.
+        spread = 5 if freq == "MONTHLY" or (freq == "YEARLY" and parts.get("BYMONTH")) else _BYDAY_SPREAD.get(freq, 1)
+        count *= sum(1 if d[:-2] else spread for d in days)
+    return count
 
 
 def rule_steps(parts: dict, first: dt.datetime, last: dt.datetime) -> int:

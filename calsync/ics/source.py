@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from calsync.core.model import SourceEvent
 from calsync.errors import SourceError
+from calsync.ics.cache import EventCache
 from calsync.ics.fetch import FetchResult, Validators, fetch_url
 from calsync.ics.parse import IcsLimits, parse_calendar
 from calsync.ics.prefilter import EventFilter
@@ -39,6 +40,7 @@ class IcsSource:
         self._timeouts = (connect_timeout, total_timeout, max_redirects)
         # The last parse: digest of its bytes, the day its window depends on (None: no series), its validators.
         self._parsed: tuple[str, dt.date | None, Validators] | None = None
+        self.cache: EventCache | None = None  # set by the engine: parsed events survive a restart
 
     def _file_stamp(self, path: Path) -> str:
         """A file's validator: size, inode and change times (unchanged stamp: the bytes are not even read)."""
@@ -87,7 +89,22 @@ class IcsSource:
         """The last good snapshot kept in state, after a restart."""
         return self.parse(body, now) if body is not None else None
 
+    def _key(self, digest: str, day: dt.date | None) -> str:
+        shape = repr((self.zone.key, self.limits, self.keep, day.isoformat() if day else None))
+        return hashlib.sha256(f"{digest}\x1f{shape}".encode()).hexdigest()
+
     def parse(self, body: bytes, now: dt.datetime, validators: Validators = Validators()) -> Snapshot:
+        digest = hashlib.sha256(body).hexdigest()
+        if self.cache is not None:
+            for day in (None, now.date()):  # without series, then with series (the window is the day's)
+                found = self.cache.get(self._key(digest, day))
+                if found is not None:
+                    self._parsed = (digest, day, validators)
+                    return Snapshot(found[0], found[1], validators, body)
         parsed = parse_calendar(body, self.name, self.zone, now, self.limits, self.keep)
-        self._parsed = (hashlib.sha256(body).hexdigest(), now.date() if parsed.series else None, validators)
-        return Snapshot(tuple(parsed.events), tuple(parsed.warnings), validators, body)
+        day = now.date() if parsed.series else None
+        self._parsed = (digest, day, validators)
+        snapshot = Snapshot(tuple(parsed.events), tuple(parsed.warnings), validators, body)
+        if self.cache is not None:
+            self.cache.put(self._key(digest, day), snapshot.events or (), snapshot.warnings)
+        return snapshot

@@ -224,3 +224,24 @@ def test_library_warnings_go_to_the_debug_log(caplog):
             parsed = parse(calendar(guessed))
     assert [e.uid for e in parsed.events] == ["g"] and not parsed.warnings
     assert any("GloballyUniqueTZIDGuessed" in r.getMessage() and r.levelno == logging.DEBUG for r in caplog.records)
+
+
+def test_outlook_style_custom_zone_with_yearly_rules_from_1601_is_used():
+    vtz = """BEGIN:VTIMEZONE
+TZID:My Berlin
+BEGIN:STANDARD
+DTSTART:16011028T030000
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010325T020000
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+END:DAYLIGHT
+END:VTIMEZONE"""
+    parsed = parse(calendar(vtz, vevent("a", "20260701T100000", "20260701T110000", tz="My Berlin")))
+    assert not parsed.warnings
+    assert parsed.events[0].start.astimezone(dt.timezone.utc).hour == 8
