@@ -20,6 +20,7 @@ from calsync.state import PlanItem, StateStore
 
 log = logging.getLogger("calsync")
 RETRY_BASE_SECONDS = 30.0
+REPLAN_SECONDS = 900.0  # a full pass at least this often, even when nothing changed
 
 
 class Source(Protocol):
@@ -125,12 +126,30 @@ class PassReport:
         return text
 
 
+@dataclass
+class _IdlePass:
+    """The inputs of the last clean pass: the same inputs again make the same plan, so the pass is skipped."""
+
+    inputs: tuple[object, ...] | None = None
+    counts: tuple[int, int, int] = (0, 0, 0)
+    changes_after: int = -1
+    replan_at: dt.datetime | None = None
+
+    def unchanged(self, inputs: tuple[object, ...] | None, now: dt.datetime) -> bool:
+        return inputs is not None and inputs == self.inputs and self.replan_at is not None and now < self.replan_at
+
+    def remember(self, inputs: tuple[object, ...] | None, now: dt.datetime, counts: tuple[int, int, int], changes: int) -> None:
+        self.inputs, self.counts, self.changes_after = inputs, counts, changes
+        self.replan_at = now + dt.timedelta(seconds=REPLAN_SECONDS)
+
+
 class Engine:
     """Owns the polled sources and the sinks; ``tick`` is one pass."""
 
     def __init__(self, config: Config, store: StateStore, sinks: list[Sink], sources: list[tuple[Source, float]]) -> None:
         self.config, self.store, self.sinks = config, store, sinks
         self.polled = {src.name: _Polled(src, interval) for src, interval in sources}
+        self._idle = _IdlePass()
         for src, _ in sources:
             if isinstance(src, IcsSource):
                 src.cache = EventCache(store, src.name)
@@ -196,6 +215,7 @@ class Engine:
              stopping: Callable[[], bool] = lambda: False) -> PassReport:
         """Poll due sources, plan, and bring every sink up to date; ``stopping`` ends it between steps."""
         report = PassReport()
+        written_between = self.store.db.total_changes != self._idle.changes_after  # e.g. a mark on this connection
         for polled in self.polled.values():
             if stopping():
                 report.stopped = True
@@ -203,6 +223,11 @@ class Engine:
             if poll_all or polled.next_due is None or polled.next_due <= now:
                 self._poll(polled, now, force, report)
                 polled.next_due = now + dt.timedelta(seconds=polled.retry_delay())
+        inputs = self._inputs(now)
+        if not (force or written_between or report.failed_sources) and self._idle.unchanged(inputs, now):
+            report.interviews, report.followups, report.missed = self._idle.counts
+            self._idle.changes_after = self.store.db.total_changes
+            return report  # nothing the plan depends on changed: no planning, no writes
         events = [e for p in self.polled.values() for e in (p.events or ())]
         result = build_plan(events, self.config.plan, self.store.seen(now), self.store.recorded_outcomes())
         for warning in result.warnings:
@@ -226,6 +251,7 @@ class Engine:
                 except CalsyncError as exc:
                     log.warning("sink %s: cannot read ticked-off tasks (%s); retried on the next pass", sink.name, exc)
         done = self.store.done_ids()
+        sink_trouble = False
         for sink in self.sinks:
             desired = {f.id: (f, content_hash(f, f.id in done, sink.style_key)) for f in plan.followups}
             observed = sink.observed()
@@ -245,6 +271,7 @@ class Engine:
                 continue
             except CalsyncError as exc:
                 log.warning("sink %s: %s; the rest is retried on the next pass", sink.name, exc)
+                sink_trouble = True
                 continue
             report.feed_written |= sink.flush()
             report.created += sum(1 for c in changes if c.action is Action.CREATE)
@@ -252,7 +279,17 @@ class Engine:
             report.deleted += sum(1 for c in changes if c.action is Action.DELETE)
         if self.store.get_meta("google_auth_error") != (report.auth_error or None):
             self.store.set_meta("google_auth_error", report.auth_error)
+        clean = not (report.auth_error or report.refused or report.failed_sources or sink_trouble)
+        self._idle.remember(inputs if clean else None, now, (report.interviews, report.followups, report.missed),
+                            self.store.db.total_changes)
         return report
+
+    def _inputs(self, now: dt.datetime) -> tuple[object, ...] | None:
+        """What a plan is computed from: each source's snapshot, other writers' commits, the day; None: always plan."""
+        if any(getattr(sink, "pull_done", None) is not None for sink in self.sinks):
+            return None  # a sink that reads remote state needs every pass
+        version = self.store.db.execute("PRAGMA data_version").fetchone()[0]
+        return (tuple(id(p.events) for p in self.polled.values()), version, now.date())
 
 
 def _item(f: FollowUp, missed: bool) -> PlanItem:

@@ -182,3 +182,16 @@ def test_empty_calendar_after_a_restart_is_compared_with_the_stored_snapshot(tmp
     _, restarted = make(tmp_path, {"path": str(ics)})
     report = restarted.engine.tick(T0 + dt.timedelta(hours=1))
     assert report.failed_sources == ["cal"] and report.deleted == 0 and len(feed_events(config)) == 12
+
+
+def test_an_outcome_marked_by_another_process_is_planned_on_the_next_idle_pass(tmp_path, ics):
+    from calsync.core.model import OutcomeKind
+    from calsync.state import StateStore, state_path
+
+    config, rt = make(tmp_path, {"path": str(ics)})
+    rt.engine.tick(T0)
+    assert not rt.engine.tick(T0 + dt.timedelta(minutes=1)).changed  # idle: nothing to plan
+    with StateStore(state_path(config.state_dir), config.plan.zone) as cli:  # what `calsync mark` does
+        cli.mark("i1", OutcomeKind.REJECTED, dt.datetime(2026, 12, 2, 9, tzinfo=LA), T0)
+    report = rt.engine.tick(T0 + dt.timedelta(minutes=2))
+    assert report.changed and "i1/feedback_request" in feed_events(config)

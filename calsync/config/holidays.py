@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from pathlib import Path
 
 from calsync.errors import ConfigError
 
@@ -20,15 +21,31 @@ def _split_region(region: str) -> tuple[str, str | None]:
     return country, (subdiv or _DEFAULT_SUBDIVISION.get(country))
 
 
-def _known_countries() -> set[str]:
-    """ISO codes python-holidays supports, read from its registry table (imports no country module)."""
+@lru_cache(maxsize=1)
+def _known_countries() -> frozenset[str]:
+    """ISO codes python-holidays supports, read from its registry table without importing the package
+    (its ``__init__`` costs more than a short command's whole budget); imported only if that text changes shape."""
+    import importlib.util
+    import re
+
+    spec = importlib.util.find_spec("holidays")
+    try:
+        assert spec is not None and spec.submodule_search_locations
+        text = (Path(next(iter(spec.submodule_search_locations))) / "registry.py").read_text(encoding="utf-8")
+        table = text[text.index("COUNTRIES"):text.index("FINANCIAL")]
+        codes = frozenset(re.findall(r'"([A-Z]{2})"', table))
+        if len(codes) > 100:
+            return codes
+    except (AssertionError, OSError, ValueError):
+        pass
     from holidays.registry import COUNTRIES
 
-    return {code for entry in COUNTRIES.values() for code in entry[1:] if len(code) == 2}
+    return frozenset(code for entry in COUNTRIES.values() for code in entry[1:] if len(code) == 2)
 
 
 class PythonHolidays:
-    """python-holidays, maintained; observed days included. The country's module loads on first use."""
+    """python-holidays, maintained; observed days included. Loaded on first use, not to validate a region
+    (its ``holidays.countries`` package imports every country at once)."""
 
     def __init__(self, region: str) -> None:
         self._country, self._subdiv = _split_region(region)
