@@ -274,6 +274,8 @@ class Engine:
                 sink_trouble = True
                 continue
             report.feed_written |= sink.flush()
+            if not report.refused and reconcile(desired, sink.observed()):
+                sink_trouble = True  # an item the sink skipped: the next pass retries it
             report.created += sum(1 for c in changes if c.action is Action.CREATE)
             report.updated += sum(1 for c in changes if c.action is Action.UPDATE)
             report.deleted += sum(1 for c in changes if c.action is Action.DELETE)

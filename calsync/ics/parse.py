@@ -73,10 +73,12 @@ def _moment(component: object, name: str, zone: ZoneInfo, bounded: bool = True) 
     prop = component.get(name)  # type: ignore[attr-defined]
     if prop is None:
         return None
+    if isinstance(prop, list):
+        raise EventProblem(f"it has {len(prop)} {name} lines; an event has one")
     try:
         value = prop.dt
-    except Exception as exc:  # icalendar reports a broken value on access
-        raise EventProblem(f"{name} is not a valid date or time ({exc})") from None
+    except Exception:  # icalendar reports a broken value on access
+        raise EventProblem(f"its {name} is not a valid date or time") from None
     if bounded and isinstance(value, (dt.date, dt.datetime)) and not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise EventProblem(f"its {name} {value:%Y-%m-%d} is outside the years {FIRST_YEAR}-{LAST_YEAR}")
     if isinstance(value, dt.datetime):
@@ -231,6 +233,15 @@ def _parse_components(data: bytes, name: str) -> list[object]:
     return list(cal.subcomponents)
 
 
+def _reason(exc: Exception) -> str:
+    """A skip reason in the user's words: a bad value is named by the library; a bug only by its kind."""
+    if isinstance(exc, OverflowError):
+        return "one of its dates is too far in the past or future to compute with"
+    if isinstance(exc, (ValueError, TypeError)) and not isinstance(exc, (AttributeError, KeyError)):
+        return f"it has an invalid value ({_short(exc)})"
+    return f"it cannot be read ({type(exc).__name__}); please report this event's text"
+
+
 def _short(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text if len(text) <= 120 else text[:117] + "…"
@@ -287,7 +298,7 @@ def _parse(data: bytes, name: str, zone: ZoneInfo, now: dt.datetime, limits: Ics
             parsed.events.extend(_series_events(members, uid, zone, name, window, limits, parsed))
         except Exception as exc:  # one broken event never hides the others
             summary = next((_text(c, "SUMMARY") for c in members if _text(c, "SUMMARY")), "")
-            reason = str(exc) if isinstance(exc, EventProblem) else f"it cannot be read ({_short(exc)})"
+            reason = str(exc) if isinstance(exc, EventProblem) else _reason(exc)
             parsed.warnings.append(f"{name}: skipped event {uid!r}{f' ({summary[:80]})' if summary else ''}: {reason}")
     return parsed
 

@@ -245,3 +245,15 @@ END:VTIMEZONE"""
     parsed = parse(calendar(vtz, vevent("a", "20260701T100000", "20260701T110000", tz="My Berlin")))
     assert not parsed.warnings
     assert parsed.events[0].start.astimezone(dt.timezone.utc).hour == 8
+
+
+@pytest.mark.parametrize("extra, words", [
+    ("DTSTART:20261202T100000Z", "2 DTSTART lines"),
+    ("DTEND:notatime", "DTEND is not a valid date or time"),
+])
+def test_skip_messages_name_the_event_in_plain_words(extra, words):
+    parsed = parse(calendar(vevent("odd", "20261201T100000Z", tz=None, summary="Acme #interview", extra=extra), OK))
+    assert [e.uid for e in parsed.events] == ["ok"]
+    (warning,) = parsed.warnings
+    assert "'odd'" in warning and "Acme" in warning and words in warning
+    assert "object has no attribute" not in warning and "Traceback" not in warning
