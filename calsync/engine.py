@@ -14,6 +14,7 @@ from calsync.errors import AuthError, CalsyncError
 from calsync.planner import build_plan
 from calsync.ics.fetch import Validators
 from calsync.ics.cache import EventCache
+from calsync.core.suggest import prefilter_cues
 from calsync.ics.prefilter import EventFilter
 from calsync.ics.source import IcsSource, Snapshot
 from calsync.state import PlanItem, StateStore
@@ -48,7 +49,7 @@ def make_ics_source(source: SourceConfig, config: Config) -> IcsSource:
     return IcsSource(
         source.name, source.location, config.plan.zone, config.ics_limits,
         config.fetch.connect_timeout, config.fetch.total_timeout, config.fetch.max_redirects,
-        EventFilter(config.plan.match),  # only events a matcher can hit reach the parser
+        EventFilter(config.plan.match, prefilter_cues() if config.plan.match.auto != "off" else frozenset()),
     )
 
 

@@ -51,7 +51,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     result = build_plan(events, config.plan, seen or Seen(now, {}, {}), recorded)
     for warning in (*warnings, *result.warnings):
         log.warning("%s", warning)
-    print(plan_json(result.plan) if args.json else strip_escapes(plan_table(result.plan, result.interviews)))
+    print(plan_json(result.plan, result.suggestions) if args.json else strip_escapes(plan_table(result.plan, result.interviews)))
     return 0
 
 

@@ -5,6 +5,7 @@ import json
 from collections import defaultdict
 
 from calsync.core.model import FollowUp, Interview, Plan
+from calsync.core.suggest import Suggestion
 
 
 def followup_json(f: FollowUp) -> dict[str, str]:
@@ -20,8 +21,15 @@ def followup_json(f: FollowUp) -> dict[str, str]:
     }
 
 
-def plan_json(plan: Plan) -> str:
-    return json.dumps({"followups": [followup_json(f) for f in plan.followups]}, indent=2, ensure_ascii=False)
+def plan_json(plan: Plan, suggestions: tuple[Suggestion, ...] = ()) -> str:
+    return json.dumps({"followups": [followup_json(f) for f in plan.followups],
+                       "suggestions": [suggestion_json(s) for s in suggestions]}, indent=2, ensure_ascii=False)
+
+
+def suggestion_json(s: Suggestion) -> dict[str, object]:
+    """One entry of `"suggestions"`, as the spec fixes it."""
+    return {"event": s.event, "summary": s.summary, "start": s.start.isoformat(), "score": s.score,
+            "reasons": list(s.reasons)}
 
 
 def plan_table(plan: Plan, interviews: tuple[Interview, ...]) -> str:

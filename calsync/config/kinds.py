@@ -104,6 +104,18 @@ class Whole(Kind):
         return raw
 
 
+@dataclass(frozen=True)
+class Fraction(Kind):
+    """A number from 0 to 1 (a score threshold)."""
+
+    expected: str = "a number from 0 to 1"
+
+    def read(self, raw: object, base: Path) -> float:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 <= raw <= 1:
+            raise self.fail(raw)
+        return float(raw)
+
+
 _DURATION = re.compile(r"^\s*(\d{1,12})\s*(s|sec|m|min|h|d|w)?\s*$")
 _UNITS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 _WRITE_UNITS = (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from calsync.config.kinds import (
-    BindAddress, Check, Choice, Clock, Day, Duration, Flag, Invalid, Kind, ListOf, Pattern, Place, Report, Template,
+    BindAddress, Check, Choice, Clock, Day, Duration, Flag, Fraction, Invalid, Kind, ListOf, Pattern, Place, Report, Template,
     Text, WebAddress, Whole, Zone, shown,
 )
 
@@ -204,6 +204,9 @@ add_table(Table("match", "which events are interviews (any of these hits)", (
     Key("summary_regex", Pattern(), "", 'a title regex, e.g. "(?i)^(onsite|phone screen)"; empty: off'),
     Key("color_ids", ListOf(item=Text(max_length=20)), (), 'Google colorId values, e.g. ["11"]'),
     Key("application_tags", ListOf(item=Text(max_length=100)), ("#applied",), "these mark a job application instead"),
+    Key("auto", Choice(options=("suggest", "plan", "off")), "suggest",
+        "untagged events that read like interviews: suggest them, plan them, or off"),
+    Key("auto_threshold", Fraction(), 0.9, 'under auto = "plan", suggestions scoring this or more are planned'),
 )))
 
 add_table(Table("business", "business days and hours", (

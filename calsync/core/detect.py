@@ -81,11 +81,15 @@ def read_interview(
     seen: Seen,
     calendars: Callable[[str | None], BusinessCalendar],
     recorded: tuple[Outcome, ...] = (),
+    kind: EventKind | None = None,
 ) -> Interview | None:
-    """The interview or application an event stands for; None when it is neither or is off."""
+    """The interview or application an event stands for; None when it is neither or is off.
+
+    ``kind`` given (a confirmed suggestion) plans the event as that kind whatever its tags say.
+    """
     description = plain_text(event.description)
     text = event_text(event, description)
-    kind = classify(event, settings, text)
+    kind = classify(event, settings, text) if kind is None else kind
     if kind is None or event.cancelled or is_declined(event, settings.me):
         return None
     zone = settings.zone

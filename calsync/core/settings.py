@@ -16,6 +16,8 @@ class MatchSettings:
     summary_regex: str = ""
     color_ids: tuple[str, ...] = ()
     application_tags: tuple[str, ...] = ("#applied",)
+    auto: str = "suggest"  # untagged events that read like interviews: "suggest", "plan" or "off"
+    auto_threshold: float = 0.9  # under "plan", suggestions scoring this or more are planned directly
 
     @property
     def summary_pattern(self) -> UserPattern | None:
