@@ -184,3 +184,30 @@ def test_root_hands_the_service_state_back_to_its_owner(capsys, tmp_path):
         assert run(capsys, "--config", str(config), *argv)[0] == 0
     owners = {p.name: p.lstat().st_uid for p in state.iterdir()}
     assert owners and set(owners.values()) == {61234}, owners
+
+
+def test_sighup_rereads_the_discovered_file(tmp_path):
+    """`calsync run` without --config (found via $CALSYNC_CONFIG) reloads that file, and refuses a bad template on reload."""
+    import signal
+
+    ics = write(tmp_path / "cal.ics", "")
+    ics.write_bytes(calendar(vevent("acme-1", "20261201T100000", "20261201T110000", summary="Onsite #interview")))
+    config = write(tmp_path / "c.toml", f'timezone = "UTC"\nstate_dir = "{tmp_path / "state"}"\n[[sources]]\npath = "{ics}"\n'
+                                        '[feed]\nport = 0\n')
+    log = tmp_path / "stderr.log"
+    with log.open("w") as errors:
+        service = subprocess.Popen([sys.executable, "-m", "calsync", "run"], cwd=ROOT, env={**os.environ, "CALSYNC_CONFIG": str(config)},
+                                   stdout=subprocess.DEVNULL, stderr=errors)
+    try:
+        wait_for(lambda: service.poll() is not None or (tmp_path / "state" / "followups.ics").exists())
+        assert service.poll() is None, log.read_text()
+        config.write_text(config.read_text() + '[drafts.templates]\ncheck_in = "Hi {0}"\n')
+        service.send_signal(signal.SIGHUP)
+        wait_for(lambda: service.poll() is not None or "reload refused" in log.read_text())
+        assert service.poll() is None, log.read_text()
+    finally:
+        service.send_signal(signal.SIGTERM)
+        service.wait(timeout=30)
+    text = log.read_text()
+    assert service.returncode == 0, text
+    assert "reload refused, keeping the running configuration" in text and "drafts.templates.check_in: unknown field {0}" in text, text

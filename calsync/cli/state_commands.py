@@ -22,7 +22,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = configured(args)
     clock = (lambda: parse_moment(args.now, config.plan.zone, "--now")) if args.now else None
-    daemon = Daemon(config, getattr(args, "config", None), clock=clock, force=args.force, serve=not args.no_serve and not args.once)
+    found = str(config.file) if config.file else None  # SIGHUP re-reads the file discovery found
+    daemon = Daemon(config, found, clock=clock, force=args.force, serve=not args.no_serve and not args.once)
     if threading.current_thread() is threading.main_thread():
         install_signal_handlers(daemon)
     code = daemon.run(once=args.once)

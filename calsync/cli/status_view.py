@@ -4,7 +4,7 @@ The JSON shape (``calsync status --json``), stable within a major version::
 
     {"now": ISO, "timezone": str, "state": path,
      "interviews": [{"uid", "summary", "company", "start": ISO local,
-                     "outcomes": [{"kind", "at": ISO, "recorded": "mark" | "calendar"}],
+                     "outcomes": [{"kind", "at": ISO (a mark) | null (read from the event), "recorded": "mark" | "calendar"}],
                      "followups": [{"id", "kind", "start", "due", "channel", "summary",
                                     "state": "pending" | "overdue" | "done" | "missed"}]}],
      "sources": [{"name", "last_ok": ISO | null, "error": str | null, "error_at": ISO | null}],
@@ -74,11 +74,11 @@ def collect_status(config: Any, now: dt.datetime) -> dict[str, Any]:
                               "due": due.isoformat() if due else item.due, "channel": item.channel,
                               "summary": item.summary, "state": state})
         outcomes = [{"kind": o.kind.value, "at": o.at.astimezone(zone).isoformat(), "recorded": "mark"} for o in marks.get(uid, ())]
-        outcomes += [{"kind": kind, "at": at.astimezone(zone).isoformat(), "recorded": "calendar"}
-                     for (o_uid, kind), at in seen.outcomes.items() if o_uid == uid]
+        outcomes += [{"kind": kind, "at": None, "recorded": "calendar"}  # its date, if any, is in the event's text
+                     for (o_uid, kind) in seen.outcomes if o_uid == uid]
         begin = _local(start, zone)
         interviews.append({"uid": uid, "summary": summary, "company": company,
-                           "start": begin.isoformat() if begin else start, "outcomes": sorted(outcomes, key=lambda o: o["at"]),
+                           "start": begin.isoformat() if begin else start, "outcomes": sorted(outcomes, key=lambda o: o["at"] or ""),
                            "followups": followups})
     def when(text: str | None) -> str | None:
         moment = _local(text, zone)
@@ -126,7 +126,7 @@ def render_status(status: dict[str, Any], interviews: list[dict[str, Any]], widt
         lines.append("no interviews match")
     for interview in interviews:
         outcome = interview["outcomes"][-1] if interview["outcomes"] else None
-        tail = f"  [{outcome['kind']} {_when(outcome['at'])[:10].strip()}]" if outcome else ""
+        tail = f"  [{outcome['kind']}{' ' + _when(outcome['at'])[:10].strip() if outcome['at'] else ''}]" if outcome else ""
         head = f"{_when(interview['start'])}  "
         title = interview["summary"] or interview["company"] or interview["uid"]
         lines.append(head + _fit(title, width - len(head) - len(tail)) + tail)
