@@ -272,3 +272,26 @@ def test_caldav_keys_resolve_password_files_and_refuse_passwords(tmp_path):
     assert "sources[0].password: passwords are never kept in the configuration" in found
     assert "caldav.calendar_url: no credentials in URLs; use username and password_file" in found
     assert "hunter2" not in found
+
+
+_TEMPLATE_BITS = st.sampled_from(["{", "}", "{{", "}}", "!r", "!z", ":", ">9", "[0]", ".x", "0", "name", "first_name",
+                                  "greeting", "company", "date", "Hi ", "\n", "é"])
+
+
+@given(st.lists(_TEMPLATE_BITS, max_size=12).map("".join),
+       st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10, 10 ** 20), st.text(max_size=12)))
+def test_what_the_loader_accepts_the_planner_can_run(template, interval):
+    """Everything check-config accepts, run can run: a template or interval either fails at load or plans cleanly."""
+    from tests.conftest import calendar, plan_ics, vevent
+
+    data = {"drafts": {"templates": {"thank_you": template, "check_in": template}}, "poll_interval": interval,
+            "rules": {"check_in_channel": "email"}}
+    try:
+        config = build_config(data)
+    except ConfigError:
+        return
+    assert math.isfinite(config.poll_interval) and 1 <= config.poll_interval <= 30 * 86400
+    now = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
+    ics = calendar(vevent("u1", "20261201T100000", "20261201T110000", description="Contact: Jane <j@x.example>"))
+    result = plan_ics(ics, now, data)
+    assert any(f.kind.value == "thank_you" for f in result.plan.followups)
