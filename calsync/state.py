@@ -263,6 +263,11 @@ class StateStore:
             for row in rows:
                 self._put(db, row, now)
 
+    def forget_published(self, sink: str, keep: str) -> None:
+        """Forget what ``sink`` holds except rows with status ``keep`` (its remote calendar is gone)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM published WHERE sink=? AND status<>?", (sink, keep))
+
     @staticmethod
     def _put(db: sqlite3.Connection, row: PublishedRow, now: dt.datetime) -> None:
         db.execute(

@@ -3,8 +3,12 @@
 Modelled on the documented API: events list with pagination, syncToken and 410 fullSyncRequired;
 insert with client-chosen IDs and 409 duplicate (also for cancelled IDs); get; patch/update with
 If-Match and 412 conditionNotMet; delete (the event becomes cancelled, a second delete is 410);
-calendars insert; the multipart/mixed batch endpoint; the OAuth token endpoint. Faults can be
-queued (429, 403 rate limits, 500, 410, slow answers) and every operation is logged.
+calendars insert/get/delete and calendarList (paginated); the multipart/mixed batch endpoint; the
+OAuth token endpoint. Strict where Google is: routes, query parameters, per-method scopes and request
+bodies are checked against the discovery document bundled with googleapiclient (with Google's error
+bodies: 403 insufficientPermissions, 401 authError, 400 invalid); calendar.app.created reaches only
+calendars the app made; access tokens carry the granted scopes and expire. Faults can be queued (429,
+403 rate limits, 500, 410, slow answers; on the token endpoint too) and every operation is logged.
 """
 from __future__ import annotations
 
@@ -19,8 +23,16 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import googleapiclient
+
+from tests.fake_discovery import Method, check_body, check_query, route
 
 ID_RE = re.compile(r"^[a-v0-9]{5,1024}$")
+AUTH = "https://www.googleapis.com/auth/"
+READ_EVENTS, APP_CREATED = AUTH + "calendar.events.readonly", AUTH + "calendar.app.created"
+DISCOVERY = json.loads((Path(googleapiclient.__file__).parent / "discovery_cache" / "documents" / "calendar.v3.json").read_text())
 
 
 @dataclass
@@ -46,6 +58,24 @@ def error(status: int, reason: str, message: str = "") -> tuple[int, dict]:
     return status, {"error": {"code": status, "message": message or reason, "errors": [{"domain": "calendar", "reason": reason, "message": message or reason}]}}
 
 
+def unauthenticated() -> tuple[int, dict]:
+    """Google's answer to a missing, unknown or expired access token."""
+    return 401, {"error": {"code": 401, "status": "UNAUTHENTICATED",
+                           "message": "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie "
+                                      "or other valid authentication credential.",
+                           "errors": [{"message": "Invalid Credentials", "domain": "global", "reason": "authError",
+                                       "location": "Authorization", "locationType": "header"}]}}
+
+
+def insufficient_scopes(method: Method) -> tuple[int, dict]:
+    """Google's answer to a token without any of the method's scopes."""
+    return 403, {"error": {"code": 403, "status": "PERMISSION_DENIED", "message": "Request had insufficient authentication scopes.",
+                           "errors": [{"message": "Insufficient Permission", "domain": "global", "reason": "insufficientPermissions"}],
+                           "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                                        "domain": "googleapis.com", "metadata": {"service": "calendar-json.googleapis.com",
+                                                                                  "method": f"calendar.v3.{method.id}"}}]}}
+
+
 @dataclass
 class FakeCalendar:
     events: dict[str, dict] = field(default_factory=dict)
@@ -67,7 +97,12 @@ class FakeGoogle:
         self.page_size = 250
         self.min_sync_change = 0  # tokens older than this get 410
         self.revoked = False
-        self.access_token = "fake-access-token"
+        self.granted = {READ_EVENTS, APP_CREATED}  # what the user allowed on the consent screen
+        self.access_token = "fake-access-token"  # the token test files hold, valid until expire_access_tokens()
+        self.tokens: dict[str, frozenset[str]] = {self.access_token: frozenset(self.granted)}
+        self.token_faults: list[tuple[int, dict]] = []  # answers the token endpoint gives before working again
+        self.app_calendars: set[str] = set()  # made through the API: what calendar.app.created reaches
+        self.invalid: list[str] = []  # every request Google would have rejected as invalid (400), for assertions
         self.on_op: Callable[[int, Op], None] | None = None  # called after each op is applied
         self.dropped_requests: set[int] = set()  # the rest of these requests fails with 503 (a client killed mid-batch)
         self.requests = itertools.count(1)
@@ -115,6 +150,40 @@ class FakeGoogle:
         with self.lock:
             return [e for e in self.calendars[calendar].events.values() if e.get("status") != "cancelled"]
 
+    def grant(self, *scopes: str) -> None:
+        """The user re-consents with exactly these scopes (the current access tokens keep theirs)."""
+        with self.lock:
+            self.granted = set(scopes)
+            self.tokens[self.access_token] = frozenset(scopes)
+
+    def expire_access_tokens(self) -> None:
+        with self.lock:
+            self.tokens.clear()
+
+    def issue_token(self, requested: str) -> dict:
+        """The token endpoint's answer to a refresh: a new access token with the granted scopes asked for."""
+        with self.lock:
+            scopes = self.granted & set(requested.split()) if requested else set(self.granted)
+            token = f"tok{next(self.etags)}"
+            self.tokens[token] = frozenset(scopes)
+            self.access_token = token
+            return {"access_token": token, "expires_in": 3599, "token_type": "Bearer", "scope": " ".join(sorted(scopes))}
+
+    def make_app_calendar(self, body: dict) -> str:
+        """A secondary calendar made through the API (as calendars.insert does); returns its ID."""
+        with self.lock:
+            cal_id = f"cal{next(self.etags)}@group.calendar.google.com"
+            self.calendars[cal_id] = FakeCalendar()
+            self.app_calendars.add(cal_id)
+            self.calendar_info[cal_id] = {"kind": "calendar#calendar", "id": cal_id, "etag": '"c1"', **body}
+            return cal_id
+
+    def delete_calendar(self, calendar: str) -> None:
+        """The user deletes a whole calendar in the Google Calendar UI."""
+        with self.lock:
+            self.calendars.pop(calendar, None)
+            self.calendar_info.pop(calendar, None)
+
     def expire_sync_tokens(self) -> None:
         with self.lock:
             self.min_sync_change = next(self.change)
@@ -139,38 +208,58 @@ class FakeGoogle:
                         time.sleep(fault.delay)
                     if fault.status:
                         return error(fault.status, fault.reason)
-            if self.revoked or op.headers.get("authorization") != f"Bearer {self.access_token}":
-                return error(401, "authError", "Invalid Credentials")
-            result = self._route(op)
+            bearer = op.headers.get("authorization", "").removeprefix("Bearer ")
+            if self.revoked or bearer not in self.tokens:
+                return unauthenticated()
+            result = self._checked(op, self.tokens[bearer])
             if self.on_op is not None:
                 self.on_op(len(self.log), op)
             return result
 
-    def _route(self, op: Op) -> tuple[int, dict | None]:
-        parts = [urllib.parse.unquote(p) for p in op.path.strip("/").split("/")]
-        if parts[:2] != ["calendar", "v3"]:
-            return error(404, "notFound")
-        parts = parts[2:]
-        if parts == ["calendars"] and op.method == "POST":
-            cal_id = f"cal{len(self.calendars)}@group.calendar.google.com"
-            self.calendars[cal_id] = FakeCalendar()
-            self.calendar_info[cal_id] = {"kind": "calendar#calendar", "id": cal_id, "etag": '"c1"', **(op.body or {})}
-            return 200, self.calendar_info[cal_id]
-        if parts == ["users", "me", "calendarList"] and op.method == "GET":
-            return 200, {"kind": "calendar#calendarList", "items": list(self.calendar_info.values())}
-        if len(parts) < 3 or parts[0] != "calendars" or parts[2] != "events":
-            return error(404, "notFound")
-        cal = self.calendars.get(parts[1])
+    def _checked(self, op: Op, scopes: frozenset[str]) -> tuple[int, dict | None]:
+        """What Google checks before acting: the route, the token's scopes, the parameters, the body."""
+        found = route(DISCOVERY, op.method, op.path)
+        if found is None:
+            self.invalid.append(f"{op.method} {op.path}: no such method")
+            return error(404, "notFound", "Not Found")
+        method, path_params = found
+        allowed = scopes & set(method.scopes)
+        if not allowed:
+            return insufficient_scopes(method)
+        calendar = path_params.get("calendarId")
+        if allowed == {APP_CREATED} and calendar is not None and calendar not in self.app_calendars:
+            return error(404, "notFound", "Not Found")  # calendar.app.created reaches only calendars the app made
+        problem = check_query(DISCOVERY, method, op.query) or (check_body(DISCOVERY, method.request, op.body) if method.request else None)
+        if problem:
+            self.invalid.append(f"{method.id}: {problem}")
+            return error(400, "invalid", problem)
+        return self._route(op, method, path_params)
+
+    def _route(self, op: Op, method: Method, params: dict[str, str]) -> tuple[int, dict | None]:
+        if method.id == "calendars.insert":
+            return 200, self.calendar_info[self.make_app_calendar(op.body or {})]
+        if method.id == "calendarList.list":
+            items = list(self.calendar_info.values())
+            start = int(op.query.get("pageToken", "0"))
+            body: dict = {"kind": "calendar#calendarList", "items": items[start:start + self.page_size]}
+            if start + self.page_size < len(items):
+                body["nextPageToken"] = str(start + self.page_size)
+            return 200, body
+        cal = self.calendars.get(params.get("calendarId", ""))
         if cal is None:
-            return error(404, "notFound", "calendar not found")
-        if len(parts) == 3:
-            if op.method == "GET":
-                return self._list(cal, op)
-            if op.method == "POST":
-                return self._insert(cal, op)
-        elif len(parts) == 4:
-            return self._one(cal, parts[3], op)
-        return error(405, "methodNotAllowed")
+            return error(404, "notFound", "Not Found")
+        if method.id == "calendars.get":
+            return 200, self.calendar_info.get(params["calendarId"], {"kind": "calendar#calendar", "id": params["calendarId"]})
+        if method.id == "calendars.delete":
+            self.delete_calendar(params["calendarId"])
+            return 204, None
+        if method.id == "events.list":
+            return self._list(cal, op)
+        if method.id == "events.insert":
+            return self._insert(cal, op)
+        if method.id in ("events.get", "events.patch", "events.update", "events.delete"):
+            return self._one(cal, params["eventId"], op)
+        return error(501, "notImplemented", f"the fake does not implement {method.id}")
 
     def _list(self, cal: FakeCalendar, op: Op) -> tuple[int, dict]:
         q = op.query
@@ -268,10 +357,16 @@ def serve_fake(fake: FakeGoogle) -> tuple[ThreadingHTTPServer, str]:
             fake.http_requests.append(f"{self.command} {url.path}")
             if url.path == "/token":
                 form = dict(urllib.parse.parse_qsl(body.decode()))
-                if fake.revoked or form.get("grant_type") != "refresh_token":
+                with fake.lock:
+                    fault = fake.token_faults.pop(0) if fake.token_faults else None
+                if fault is not None:
+                    self._send(*fault)
+                elif form.get("grant_type") == "authorization_code" and form.get("code") == "fake-code":  # the consent screen's answer
+                    self._send(200, {**fake.issue_token(""), "refresh_token": "fake-refresh"})
+                elif fake.revoked or form.get("grant_type") != "refresh_token":
                     self._send(400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."})
                 else:
-                    self._send(200, {"access_token": fake.access_token, "expires_in": 3600, "token_type": "Bearer"})
+                    self._send(200, fake.issue_token(form.get("scope", "")))
                 return
             if url.path == "/batch/calendar/v3":
                 self._batch(body, request)

@@ -113,7 +113,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 def cmd_auth(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from calsync.google.auth import run_flow, scopes_for
+    from calsync.google.auth import grant_notes, run_flow, scopes_for
 
     config = configured(args)
     secrets = Path(args.client_secrets)
@@ -125,4 +125,6 @@ def cmd_auth(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CalsyncError(f"{secrets}: not an OAuth client file ({exc})") from None
     print(f"authorized; the token is stored in {path} (mode 600)")
+    for note in grant_notes(config, path):
+        print(note)
     return 0

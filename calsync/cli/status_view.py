@@ -53,12 +53,15 @@ def collect_status(config: Any, now: dt.datetime) -> dict[str, Any]:
         notices = [f"safety valve: {v}" for v in (store.get_meta(f"refused:{k}") for k in ("feed", "google", "caldav")) if v]
         auth = store.get_meta("google_auth_error")
         degraded = store.get_meta("caldav_degraded")
+        google_note = store.get_meta("google_sink_note")
     if auth and auth.startswith("CalDAV"):
         notices.append(auth)
     elif auth:
         notices.append(f"Google: re-authorization needed ({auth}); run `calsync auth google --client-secrets FILE`")
     if degraded:
         notices.append(f"degraded: {degraded}")
+    if google_note:
+        notices.append(f"Google: {google_note}")
     by_interview: dict[str, list[Any]] = {}
     for item in items:
         by_interview.setdefault(item.interview, []).append(item)

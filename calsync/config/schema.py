@@ -280,6 +280,15 @@ add_table(Table("feed", "the .ics feed and its server", (
     Key("connection_timeout", Duration(maximum=600.0), 10.0, "per connection"),
 )))
 
+
+def _google_check(values: dict[str, Any], report: Report) -> None:
+    from calsync.config.google_limits import google_problems
+
+    for where, problem in google_problems(values["reminder_minutes"], values["color_id"]):
+        if where not in report.bad:
+            report.problem(where, problem)
+
+
 add_table(Table("google", "Google Calendar as a sink (see the README)", (
     Key("sink", Flag(), False, "write follow-ups into Google Calendar"),
     Key("sink_calendar_id", Text(max_length=500), "", "empty: a calendar calsync creates (least access)"),
@@ -289,7 +298,8 @@ add_table(Table("google", "Google Calendar as a sink (see the README)", (
     Key("token_file", Text(max_length=4096), "", "default: $CREDENTIALS_DIRECTORY/google-token or state_dir/google-token.json"),
     Key("api_endpoint", Text(max_length=4096), "", "tests only: a fake Calendar API"),
     Key("token_uri", Text(max_length=4096), "", "tests only: a fake OAuth token endpoint"),
-)))
+), check=_google_check))
+
 
 
 # Source types ----------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from calsync.errors import AuthError, CalsyncError, TransientError
 
 log = logging.getLogger("calsync")
 RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded", "dailyLimitExceeded"}
+SCOPE_REASONS = {"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"}
+REAUTHORIZE = "run `calsync auth google --client-secrets FILE`"
 MAX_BACKOFF = 60.0
 
 
@@ -41,7 +43,9 @@ def reason_of(content: bytes | str | None) -> tuple[str, str]:
 
 def classify_status(status: int, reason: str, message: str) -> CalsyncError:
     if status == 401 or reason == "invalid_grant":
-        return AuthError(f"Google refused the authorization ({reason or status}); run `calsync auth google --client-secrets FILE`")
+        return AuthError(f"Google refused the authorization ({reason or status}); {REAUTHORIZE}")
+    if status == 403 and reason in SCOPE_REASONS:
+        return AuthError(f"Google authorization lacks a scope this call needs ({message or reason}); {REAUTHORIZE} and allow every scope")
     if status == 410 and reason in ("fullSyncRequired", "updatedMinTooLongAgo", ""):
         return FullSyncRequired("the sync token expired; a full re-list follows")
     if status == 429 or status >= 500 or (status == 403 and reason in RATE_REASONS):
@@ -60,7 +64,9 @@ def classify(exc: BaseException) -> CalsyncError:
         reason, message = reason_of(exc.content)
         return classify_status(int(exc.resp.status), reason, message)
     if isinstance(exc, RefreshError):
-        return AuthError("Google authorization was revoked or has expired; run `calsync auth google --client-secrets FILE`")
+        if getattr(exc, "retryable", False):  # the token endpoint is busy (5xx, 429): not the user's problem
+            return TransientError(f"Google's token endpoint is busy ({exc}); retrying later")
+        return AuthError(f"Google authorization was revoked or has expired; {REAUTHORIZE}")
     if isinstance(exc, (TransportError, socket.timeout, TimeoutError, ConnectionError, OSError)):
         return TransientError(f"cannot reach Google Calendar ({exc or type(exc).__name__}); retrying later")
     import httplib2

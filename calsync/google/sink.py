@@ -20,6 +20,11 @@ SINK = "google"
 BATCH_SIZE = 50
 ROUNDS = 4
 CALENDAR_DESCRIPTION = "Follow-ups planned by calsync. calsync only changes the events it created."
+NOTE_KEY = "google_sink_note"  # one line for `calsync status`
+
+
+class _CalendarGone(Exception):
+    """calsync's calendar was deleted by the user: every write to it gets 404."""
 
 
 @dataclass(frozen=True)
@@ -41,11 +46,18 @@ class GoogleCalendarSink:
         self.sleep, self.base_delay = sleep, base_delay
         self.calendar_id = config.google.sink_calendar_id or store.get_meta("google_sink_calendar") or ""
         self.skipped: list[str] = []
+        self._events: Any = None
+        self.can_list_calendars = False  # set from the granted scopes: calendarList needs more than calsync asks for
 
     def _api(self) -> Any:
         if self._service is None:
             self._service = self._service_factory()
+            self._events = self._service.events()  # one discovery Resource for every write: rebuilding it is costly
         return self._service
+
+    def _events_api(self) -> Any:
+        self._api()
+        return self._events
 
     def observed(self) -> dict[str, Observed]:
         return {fid: Observed(r.hash, r.sequence, Ownership(r.status)) for fid, r in self.store.published(SINK).items()}
@@ -54,16 +66,23 @@ class GoogleCalendarSink:
         return False
 
     def _ensure_calendar(self) -> str:
+        """calsync's own calendar: the stored ID, else (with wide access only) a twin found by its description, else a new one.
+
+        The ID is stored from the insert's answer. A creation whose answer never came (a kill, a timeout, a 5xx) is
+        simply tried again: at worst one empty twin that calsync cannot see with calendar.app.created, so it says so.
+        """
         if self.calendar_id:
             return self.calendar_id
         api = self._api()
-        if self.store.get_meta("google_sink_calendar_creating"):
-            # A crash between creating the calendar and remembering it: find it instead of making a twin.
-            listing = execute(api.calendarList().list(), idempotent=True, base_delay=self.base_delay)
-            for item in listing.get("items", []):
-                if item.get("description") == CALENDAR_DESCRIPTION:
-                    self.calendar_id = item["id"]
+        unsure = bool(self.store.get_meta("google_sink_calendar_creating"))
+        if unsure and self.can_list_calendars:
+            self.calendar_id = self._find_own_calendar(api)
         if not self.calendar_id:
+            if unsure:
+                note = (f"an earlier attempt to create the Google calendar {self.config.google.sink_calendar_name!r} got no answer; "
+                        "if Google Calendar shows two of them, delete the empty one")
+                log.warning("Google: %s", note)
+                self.store.set_meta(NOTE_KEY, note)
             self.store.set_meta("google_sink_calendar_creating", "1")
             body = {"summary": self.config.google.sink_calendar_name, "description": CALENDAR_DESCRIPTION,
                     "timeZone": self.config.plan.zone.key}
@@ -71,6 +90,40 @@ class GoogleCalendarSink:
         self.store.set_meta("google_sink_calendar", self.calendar_id)
         self.store.set_meta("google_sink_calendar_creating", "")
         return self.calendar_id
+
+    def _find_own_calendar(self, api: Any) -> str:
+        """Every page of the calendar list (only with a scope that may read it): calsync's calendar, if there."""
+        page: str | None = None
+        while True:
+            listing = execute(api.calendarList().list(**({"pageToken": page} if page else {})), idempotent=True,
+                              base_delay=self.base_delay)
+            for item in listing.get("items", []):
+                if item.get("description") == CALENDAR_DESCRIPTION:
+                    return str(item["id"])
+            page = listing.get("nextPageToken")
+            if not page:
+                return ""
+
+    def _calendar_gone(self, calendar: str) -> bool:
+        """After a 404: is calsync's calendar itself gone (deleted by the user)?"""
+        if self.config.google.sink_calendar_id:
+            return False  # the user's own calendar: calsync never recreates it
+        try:
+            execute(self._api().calendars().get(calendarId=calendar), idempotent=True, base_delay=self.base_delay)
+            return False
+        except ItemError as exc:
+            return exc.status in (404, 410)
+
+    def _recreate_calendar(self, now: dt.datetime) -> None:
+        """The user deleted calsync's calendar: a new one next pass, with every follow-up but those the user deleted."""
+        note = (f"the Google calendar {self.config.google.sink_calendar_name!r} was deleted; calsync made a new one "
+                "(follow-ups you deleted stay deleted)")
+        log.warning("Google: %s", note)
+        self.store.set_meta(NOTE_KEY, f"{now.isoformat(timespec='minutes')} {note}")
+        self.store.forget_published(SINK, keep=Ownership.USER_DELETED.value)
+        self.store.set_meta("google_sink_calendar", "")
+        self.calendar_id = ""
+        self._ensure_calendar()
 
     def body(self, f: FollowUp, digest: str, done: bool) -> dict[str, Any]:
         zone = self.config.plan.zone.key
@@ -117,6 +170,12 @@ class GoogleCalendarSink:
         intents = [self._row(w.change, Ownership.PENDING) for w in writes if w.method == "insert"]
         if intents:
             self.store.put_many(intents, now)
+        try:
+            self._send_all(calendar, writes, rows, done, now)
+        except _CalendarGone:
+            self._recreate_calendar(now)
+
+    def _send_all(self, calendar: str, writes: list[_Write], rows: dict[str, PublishedRow], done: set[str], now: dt.datetime) -> None:
         pending = writes
         for attempt in range(ROUNDS):
             retry: list[_Write] = []
@@ -131,7 +190,7 @@ class GoogleCalendarSink:
         log.warning("Google Calendar: %d writes still failing; they are retried on the next pass", len(pending))
 
     def _request(self, calendar: str, write: _Write, rows: dict[str, PublishedRow], done: set[str]) -> Any:
-        events = self._api().events()
+        events = self._events_api()
         change = write.change
         if write.method == "delete":
             request = events.delete(calendarId=calendar, eventId=change.fid)
@@ -164,26 +223,34 @@ class GoogleCalendarSink:
             if isinstance(mapped, TransientError):
                 return writes
             raise mapped from None
+        landed: list[PublishedRow] = []
+        failed: list[tuple[_Write, CalsyncError]] = []
         retry: list[_Write] = []
         for i, write in enumerate(writes):
             response, exc = results.get(str(i), (None, TransientError("no answer in the batch")))
             if exc is None:
-                self._succeeded(write, response, now)
+                landed.append(self._landed_row(write, response))
                 continue
             mapped = classify(exc)
-            if isinstance(mapped, AuthError):
-                raise mapped
             if isinstance(mapped, TransientError):
                 retry.append(write)
             else:
-                self._item_failed(calendar, write, mapped, now)
+                failed.append((write, mapped))
+        if landed:
+            self.store.put_many(landed, now)  # the whole batch's results in one transaction
+        for write, error in failed:
+            if isinstance(error, AuthError):
+                raise error
+        if any(getattr(error, "status", 0) == 404 for _, error in failed) and self._calendar_gone(calendar):
+            raise _CalendarGone(calendar)
+        for write, error in failed:
+            self._item_failed(calendar, write, error, now)
         return retry
 
-    def _succeeded(self, write: _Write, response: Any, now: dt.datetime) -> None:
+    def _landed_row(self, write: _Write, response: Any) -> PublishedRow:
         if write.method == "delete":
-            self.store.put_published(self._row(write.change, Ownership.REMOVED), now)
-        else:
-            self.store.put_published(self._row(write.change, Ownership.MANAGED, (response or {}).get("etag", "")), now)
+            return self._row(write.change, Ownership.REMOVED)
+        return self._row(write.change, Ownership.MANAGED, (response or {}).get("etag", ""))
 
     def _fetch(self, calendar: str, fid: str) -> dict[str, Any] | None:
         try:
@@ -217,7 +284,13 @@ class GoogleCalendarSink:
 
 
 def make_google_sink(config: Config, store: StateStore) -> GoogleCalendarSink:
-    from calsync.google.auth import load_credentials
+    from calsync.google.auth import SCOPE_CALENDAR, SCOPE_CALENDAR_READONLY, granted_scopes, load_credentials, sink_scopes
     from calsync.google.client import build_service
 
-    return GoogleCalendarSink(config, store, lambda: build_service(config, load_credentials(config)))
+    def service() -> Any:
+        credentials = load_credentials(config, needs=sink_scopes(config))
+        sink.can_list_calendars = bool({SCOPE_CALENDAR, SCOPE_CALENDAR_READONLY} & set(granted_scopes(credentials) or ()))
+        return build_service(config, credentials)
+
+    sink = GoogleCalendarSink(config, store, service)
+    return sink

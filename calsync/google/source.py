@@ -120,8 +120,8 @@ class GoogleSource:
 
 
 def make_google_source(source: SourceConfig, config: Config, store: StateStore) -> GoogleSource:
-    from calsync.google.auth import load_credentials
+    from calsync.google.auth import SCOPE_READ_EVENTS, load_credentials
     from calsync.google.client import build_service
 
     return GoogleSource(source.name, source.calendar_id, config.plan.zone, store,
-                        lambda: build_service(config, load_credentials(config)))
+                        lambda: build_service(config, load_credentials(config, needs=[SCOPE_READ_EVENTS])))

@@ -15,14 +15,18 @@ def google():
     yield fake, endpoint
     server.shutdown()
     server.server_close()
+    assert fake.invalid == [], "calsync sent requests Google would reject"
 
 
-def write_token(path, endpoint, expired=False):
+SCOPES = ["https://www.googleapis.com/auth/calendar.events.readonly", "https://www.googleapis.com/auth/calendar.app.created"]
+
+
+def write_token(path, endpoint, expired=False, scopes=SCOPES):
     base = endpoint.split("/calendar/v3/")[0]
     expiry = dt.datetime(2020, 1, 1) if expired else dt.datetime(2099, 1, 1)
     path.write_text(json.dumps({"token": "fake-access-token", "refresh_token": "fake-refresh", "token_uri": f"{base}/token",
                                 "client_id": "fake-client", "client_secret": "fake-secret",
-                                "scopes": ["https://www.googleapis.com/auth/calendar.app.created"],
+                                **({"scopes": list(scopes)} if scopes is not None else {}),
                                 "expiry": expiry.strftime("%Y-%m-%dT%H:%M:%SZ")}))
     path.chmod(0o600)
 

@@ -80,9 +80,16 @@ def test_kill_9_then_restart_neither_duplicates_nor_loses(tmp_path, kill_at, whe
         again = run_once(config)
         _, err = again.communicate(timeout=60)
         assert again.returncode == 0, err
-        calendars = [c for c in fake.calendar_info if c != "primary"]
-        assert len(calendars) == 1, "a second follow-up calendar was created"
-        events = fake.calendars[calendars[0]].events.values()
+        used = [c for c in fake.calendar_info if fake.calendars[c].events]
+        assert len(used) == 1, "follow-ups went into two calendars"
+        twins = [c for c in fake.calendar_info if c not in used]
+        if kill_at == 1 and when == "after":
+            # Killed before the calendar's ID came back: calendar.app.created cannot list calendars, so at worst one
+            # empty twin, which calsync reports.
+            assert len(twins) <= 1 and (not twins or "got no answer" in err), err
+        else:
+            assert twins == [], "a second follow-up calendar was created"
+        events = fake.calendars[used[0]].events.values()
         live = [e["id"] for e in events if e.get("status") != "cancelled"]
         assert len(live) == len(set(live)) == 30, "duplicates or losses"
         assert set(live) == EXPECTED
