@@ -237,7 +237,7 @@ class GoogleCalendarSink:
             else:
                 failed.append((write, mapped))
         if landed:
-            self.store.put_many(landed, now)  # the whole batch's results in one transaction
+            self._record(landed, now)
         for write, error in failed:
             if isinstance(error, AuthError):
                 raise error
@@ -246,6 +246,9 @@ class GoogleCalendarSink:
         for write, error in failed:
             self._item_failed(calendar, write, error, now)
         return retry
+
+    def _record(self, rows: list[PublishedRow], now: dt.datetime) -> None:
+        self.store.put_many(rows, now)  # the whole batch's results in one transaction
 
     def _landed_row(self, write: _Write, response: Any) -> PublishedRow:
         if write.method == "delete":
