@@ -11,6 +11,8 @@ from calsync.config import Config, load_config
 from calsync.errors import AuthError, CalsyncError, ConfigError
 from calsync.notify import SystemdNotifier
 from calsync.runtime import Runtime, feed_path, open_runtime, open_store
+from calsync.web.board import BoardService
+from calsync.web.passes import PassRequests
 from calsync.web.server import FeedServer
 from calsync.state import state_path
 
@@ -33,6 +35,7 @@ class Daemon:
         self.reload_requested = threading.Event()
         self.server: FeedServer | None = None
         self.runtime: Runtime | None = None
+        self.passes = PassRequests(self.wake)  # the board asks for a pass at once
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -53,8 +56,12 @@ class Daemon:
             FeedToken(store, self.config.state_dir).ensure()
             feed = self.config.feed
             self.server, _ = start_feed_server(feed.bind, feed.port, feed_path(self.config), state_path(self.config.state_dir),
-                                               feed.max_connections, feed.connection_timeout)
+                                               feed.max_connections, feed.connection_timeout, board=self._board())
             store.set_meta("feed_bound", f"{feed.bind}:{self.server.port}")
+
+    def _board(self) -> BoardService:
+        return BoardService(lambda: self.config, lambda: self.runtime.engine.last_result if self.runtime else None,
+                            self.passes, self.clock)
 
     def _reload(self) -> None:
         self.reload_requested.clear()
@@ -91,6 +98,7 @@ class Daemon:
                     self._reload()
                 now = self.clock()
                 delay: float
+                covered = self.passes.begin()
                 try:
                     report = self.runtime.engine.tick(now, force=self.force, poll_all=first, stopping=self.stop_event.is_set)
                     failures = 0
@@ -111,6 +119,7 @@ class Daemon:
                     log.error("pass failed (retrying in %.0f s): %s", delay, exc)
                     self.notifier.status(f"pass failed: {exc}")
                 first = False
+                self.passes.end(covered)
                 self.notifier.watchdog()
                 if once:
                     break
@@ -127,10 +136,10 @@ class Daemon:
         """Interruptible; wakes for the watchdog at half its interval."""
         step = self.notifier.watchdog_seconds / 2 if self.notifier.watchdog_seconds else seconds
         remaining = seconds
-        while remaining > 0 and not self.stop_event.is_set() and not self.reload_requested.is_set():
+        while remaining > 0 and not self.stop_event.is_set() and not self.reload_requested.is_set() and not self.passes.pending():
             chunk = min(step, remaining)
             self.wake.clear()
-            if self.stop_event.is_set() or self.reload_requested.is_set():
+            if self.stop_event.is_set() or self.reload_requested.is_set() or self.passes.pending():
                 break
             self.wake.wait(chunk)
             remaining -= chunk

@@ -8,16 +8,18 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from calsync.config import Config, SourceConfig
+from calsync.core.links import with_card_links
 from calsync.core.model import FollowUp, SourceEvent
 from calsync.core.reconcile import Action, Change, Observed, content_hash, deletes_too_many, reconcile
 from calsync.errors import AuthError, CalsyncError
-from calsync.planner import build_plan
+from calsync.planner import PlanResult, build_plan
 from calsync.ics.fetch import Validators
 from calsync.ics.cache import EventCache
 from calsync.core.suggest import prefilter_cues
 from calsync.ics.prefilter import EventFilter
 from calsync.ics.source import IcsSource, Snapshot
 from calsync.state import PlanItem, StateStore
+from calsync.web.urls import card_link_base
 
 log = logging.getLogger("calsync")
 RETRY_BASE_SECONDS = 30.0
@@ -154,6 +156,7 @@ class Engine:
         for src, _ in sources:
             if isinstance(src, IcsSource):
                 src.cache = EventCache(store, src.name)
+        self.last_result: PlanResult | None = None  # what the board shows
 
     def next_wake(self, now: dt.datetime) -> float:
         """Seconds until the next source is due."""
@@ -238,7 +241,8 @@ class Engine:
             [(i.uid, i.source, i.summary, i.company, i.start.isoformat()) for i in result.interviews],
             [(i.uid, o.kind.value) for i in result.interviews for o in i.outcomes],
         )
-        plan = result.plan
+        self.last_result = result
+        plan = with_card_links(result.plan, card_link_base(self.config, self.store))
         self.store.replace_plan_items(
             [_item(f, False) for f in plan.followups] + [_item(f, True) for f in plan.missed])
         report.interviews, report.followups, report.missed = len(result.interviews), len(plan.followups), len(plan.missed)

@@ -76,11 +76,12 @@ def _feed_access(config: Config, rotate: bool = False) -> tuple[str | None, str 
 
 
 def cmd_feed_url(args: argparse.Namespace) -> int:
-    from calsync.web.urls import bound_port, subscription_url
+    from calsync.web.urls import board_url, bound_port, subscription_url
 
     config = configured(args)
     token, bound = _feed_access(config)
     print(subscription_url(config, token, bound_port(config, bound)))
+    print(f"board (while `calsync run` runs): {board_url(config, token, bound_port(config, bound))}", file=sys.stderr)
     print(f"feed file: {feed_path(config)}", file=sys.stderr)
     return 0
 

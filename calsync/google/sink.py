@@ -14,6 +14,7 @@ from calsync.core.reconcile import Action, Change, Observed, Ownership
 from calsync.errors import AuthError, CalsyncError, TransientError
 from calsync.google.errors import FullSyncRequired, ItemError, backoff, classify, execute
 from calsync.state import PublishedRow, StateStore
+from calsync.core.links import due_before_card_link
 
 log = logging.getLogger("calsync")
 SINK = "google"
@@ -130,7 +131,7 @@ class GoogleCalendarSink:
         event: dict[str, Any] = {
             "id": f.id,
             "summary": ("✓ " if done else "") + f.summary,
-            "description": f"{f.description}\n\nDue: {f.due:%a %b %d %H:%M %Z}. Channel: {f.channel.value}.",
+            "description": due_before_card_link(f.description, f"Due: {f.due:%a %b %d %H:%M %Z}. Channel: {f.channel.value}."),
             "start": {"dateTime": f.start.isoformat(), "timeZone": zone},
             "end": {"dateTime": f.end.isoformat(), "timeZone": zone},
             "transparency": "transparent",

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from calsync.core.model import FollowUp
+from calsync.core.links import due_before_card_link
 from calsync.ics.redaction import strip_escapes
 
 UTC = dt.timezone.utc
@@ -64,7 +65,7 @@ def render_followup(f: FollowUp, sequence: int, changed_at: dt.datetime, done: b
     """One VEVENT (and its VTODO twin when asked) as bytes; identical inputs give identical bytes."""
     zone = f.start.tzinfo.key  # type: ignore[union-attr]
     summary = ("✓ " if done else "") + f.summary
-    description = f"{f.description}\n\nDue: {f.due:%a %b %d %H:%M %Z}. Channel: {f.channel.value}."
+    description = due_before_card_link(f.description, f"Due: {f.due:%a %b %d %H:%M %Z}. Channel: {f.channel.value}.")
     if done:
         description = "Done.\n\n" + description
     uid = f"{f.id}@{UID_DOMAIN}"
