@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 from collections.abc import Callable
 from importlib import resources
 from typing import Any
@@ -44,6 +45,7 @@ class BoardService:
                  passes: PassRequests | None, clock: Callable[[], dt.datetime]) -> None:
         self.config, self.latest, self.passes, self.clock = config, latest, passes, clock
         self.csrf = CsrfTokens()
+        self._waiting = threading.BoundedSemaphore(2)
         self.env = _templates()
         self.static = {name: resources.files("calsync.web").joinpath("static", name).read_bytes() for name in STATIC}
 
@@ -109,8 +111,14 @@ class BoardService:
             return Response(400, [("Content-Type", "text/plain; charset=utf-8"), *PAGE_HEADERS],
                             f"not recorded: {exc}; reload the board\n".encode())
         if self.passes is not None:  # the plan, the feed and every sink follow at once
-            if not self.passes.wait(self.passes.request(), PASS_WAIT_SECONDS):
-                log.warning("board: the pass after an action did not finish within %.0f s", PASS_WAIT_SECONDS)
+            ticket = self.passes.request()
+            # Waiting holds one of the server's few worker threads: at most two requests wait, so the feed never starves.
+            if self._waiting.acquire(blocking=False):
+                try:
+                    if not self.passes.wait(ticket, PASS_WAIT_SECONDS):
+                        log.warning("board: the pass after an action did not finish within %.0f s", PASS_WAIT_SECONDS)
+                finally:
+                    self._waiting.release()
         return Response(303, [("Location", f"{base}{'#' + anchor if anchor else ''}"), *PAGE_HEADERS])
 
     def _refusal(self, environ: dict[str, Any], form: dict[str, str]) -> str:
