@@ -106,6 +106,14 @@ def _followup(f: FollowUp, missed: bool, done: bool, now: dt.datetime) -> Follow
                         mailto if f.channel is Channel.EMAIL else None)
 
 
+def _when(interview: Interview, zone: dt.tzinfo) -> str:
+    """An all-day entry (an application's day) shows its date alone."""
+    start = interview.start.astimezone(zone)
+    if start.time() == dt.time(0) and (interview.end - interview.start) % dt.timedelta(days=1) == dt.timedelta(0):
+        return f"{start:%a %b} {start.day}"
+    return moment(interview.start, zone)
+
+
 def _contact(interview: Interview) -> str:
     c = interview.contact
     parts = [c.name, f"<{c.email}>" if c.email else "", c.phone]
@@ -128,7 +136,7 @@ def build_cards(interviews: Iterable[Interview], followups: Iterable[FollowUp], 
             uid=interview.uid, anchor=card_anchor(interview.uid), company=interview.company or interview.summary,
             role=interview.role, title=interview.summary,
             kind="Application" if interview.kind is EventKind.APPLICATION else "Interview",
-            when=moment(interview.start, now.tzinfo), contact=_contact(interview), stage=stage, closed=closed,
+            when=_when(interview, now.tzinfo), contact=_contact(interview), stage=stage, closed=closed,
             followups=tuple(_followup(f, is_missed, f.id in done, now) for f, is_missed in mine),
         )
         (closed_cards if closed else open_cards).append((interview.start, card))
