@@ -93,7 +93,8 @@ def start_calsync(tmp: Path, extra_config: str = "", calendar_extra: str = "") -
     port = wait_for(bound, what="the feed server to bind")
     token = (state / "feed-token").read_text().strip()
     running = RunningCalsync(proc, state, port, token, calendar)
-    wait_for(lambda: "Acme Robotics" in running.request("GET", running.base)[1].decode(), what="the first pass")
+    wait_for(lambda: "Acme Robotics" in running.request("GET", running.base)[1].decode()
+             and running.request("HEAD", f"{running.base}followups.ics")[0].status == 200, what="the first pass")
     return running
 
 
