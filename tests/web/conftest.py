@@ -65,7 +65,7 @@ def wait_for(condition, timeout: float = 60.0, what: str = "condition"):
 def start_calsync(tmp: Path, extra_config: str = "", calendar_extra: str = "") -> RunningCalsync:
     """``calendar_extra``: VEVENT text added to the demo calendar."""
     calendar = tmp / "interviews.ics"
-    text = (ROOT / "config" / "sample-interviews.ics").read_bytes()
+    text = (ROOT / "calsync" / "data" / "sample-interviews.ics").read_bytes()
     if calendar_extra:
         end = text.rindex(b"END:VCALENDAR")
         text = text[:end] + calendar_extra.encode() + text[end:]
