@@ -107,7 +107,7 @@ from calsync.config.schema import SCHEMA, TEMPLATE_FIELDS
 ])
 def test_templates_are_parsed_and_test_rendered_at_load(template, message):
     found = "\n".join(problems({"drafts": {"templates": {"check_in": template}}}))
-    assert f"drafts.templates.check_in: " in found and message in found
+    assert "drafts.templates.check_in: " in found and message in found
 
 
 def test_every_template_field_renders():
