@@ -28,7 +28,8 @@ class Account:
 
     url: str
     username: str
-    password_file: str = ""  # empty: $CREDENTIALS_DIRECTORY/caldav-password
+    password_file: str = ""  # empty: $CREDENTIALS_DIRECTORY/caldav-password, else beside the configuration
+    config_dir: str = ""
 
     @property
     def label(self) -> str:
@@ -36,9 +37,17 @@ class Account:
         return f"{self.username}@{host}" if self.username else host
 
     def password_path(self) -> Path:
+        """password_file; else the systemd credential when it holds one; else caldav-password beside the configuration."""
         if self.password_file:
             return Path(self.password_file)
-        return Path(os.environ.get("CREDENTIALS_DIRECTORY", "/run/credentials/calsync.service")) / CREDENTIAL_NAME
+        candidates = [Path(d) / CREDENTIAL_NAME for d in (os.environ.get("CREDENTIALS_DIRECTORY", ""), self.config_dir) if d]
+        for path in candidates:
+            try:
+                if path.stat().st_size > 1:  # the unit's SetCredential= fallback is a bare newline
+                    return path
+            except OSError:
+                continue
+        return candidates[0] if candidates else Path(CREDENTIAL_NAME)
 
     def read_password(self) -> str:
         path = self.password_path()

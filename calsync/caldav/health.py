@@ -29,7 +29,7 @@ def check_source(source: SourceConfig, config: Config, now: dt.datetime) -> list
     from calsync.caldav.source import make_caldav_source, source_account
     from calsync.state import StateStore
 
-    checks = [c for c in [password_check(source_account(source))] if c]
+    checks = [c for c in [password_check(source_account(source, config))] if c]
     with StateStore(":memory:", config.plan.zone) as scratch:
         try:
             snapshot = make_caldav_source(source, config, scratch).read(now)

@@ -258,7 +258,7 @@ class CaldavSink:
 
 def sink_account(config: Config) -> Account:
     caldav = config.caldav
-    return Account(caldav.url or caldav.calendar_url, caldav.username, caldav.password_file)
+    return Account(caldav.url or caldav.calendar_url, caldav.username, caldav.password_file, str(config.file.parent) if config.file else "")
 
 
 def make_caldav_sink(config: Config, store: StateStore) -> CaldavSink:

@@ -129,8 +129,8 @@ class CaldavSource:
         return events, warnings
 
 
-def source_account(source: SourceConfig) -> Account:
-    return Account(source.location, source.username, source.password_file)
+def source_account(source: SourceConfig, config: Config) -> Account:
+    return Account(source.location, source.username, source.password_file, str(config.file.parent) if config.file else "")
 
 
 def connect(account: Account, config: Config) -> DavConnection:
@@ -138,4 +138,4 @@ def connect(account: Account, config: Config) -> DavConnection:
 
 
 def make_caldav_source(source: SourceConfig, config: Config, store: StateStore) -> CaldavSource:
-    return CaldavSource(source.name, source.location, connect(source_account(source), config), config.plan.zone, store, config.ics_limits)
+    return CaldavSource(source.name, source.location, connect(source_account(source, config), config), config.plan.zone, store, config.ics_limits)

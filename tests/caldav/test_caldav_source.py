@@ -156,3 +156,19 @@ def test_plan_reads_a_caldav_source_and_writes_nothing(tmp_path, radicale, capsy
     plan = json.loads(capsys.readouterr().out)
     assert {(f["interview"], f["kind"]) for f in plan["followups"]} == {("a", "thank_you"), ("a", "check_in"), ("a", "second_check_in")}
     assert not [op for op in radicale.log[setup:] if op.method in ("PUT", "DELETE", "MKCALENDAR")]
+
+
+def test_the_password_comes_from_the_credential_else_beside_the_configuration(tmp_path, monkeypatch):
+    creds, conf = tmp_path / "creds", tmp_path / "conf"
+    creds.mkdir()
+    conf.mkdir()
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    account = Account("https://cal.example/dav/", USER, "", str(conf))
+    with pytest.raises(AuthError, match="creds/caldav-password"):
+        account.read_password()
+    (creds / "caldav-password").write_text("\n")  # the unit's fallback when /etc/calsync/caldav-password is missing
+    (conf / "caldav-password").write_text("beside the config\n")
+    assert account.read_password() == "beside the config"
+    (creds / "caldav-password").write_text("from systemd\n")
+    assert account.read_password() == "from systemd"
+    assert Account("https://cal.example/dav/", USER, str(conf / "caldav-password")).read_password() == "beside the config"
