@@ -59,11 +59,13 @@ def test_discovery_order(capsys, tmp_path, monkeypatch, places, present, expecte
         assert str(files[expected]) in header and f'"{expected}@example.com"' in out
 
 
-def test_verbose_says_which_file(capsys, places):
+def test_verbose_and_doctor_say_which_file(capsys, places):
     user, _ = places
-    write(user, 'timezone = "UTC"\n')
+    write(user, 'timezone = "UTC"\n[feed]\nport = 0\n')
     code, _, err = run(capsys, "--verbose", "status")
     assert code == 0 and f"configuration: {user} (the user configuration)" in err
+    _, out, _ = run(capsys, "doctor")
+    assert f"configuration {user} (the user configuration) is valid" in out
 
 
 def test_no_second_state_beside_the_service(capsys, places):

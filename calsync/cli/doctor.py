@@ -83,8 +83,9 @@ def _check_source(config: Config, source_index: int, now: dt.datetime) -> Findin
     return Finding(True, f"source {source.name}: {count} events" + (f", {len(snapshot.warnings)} skipped" if snapshot.warnings else ""))
 
 
-def run_checks(config: Config, now: dt.datetime, token: Callable[[], str | None], port: int) -> list[Finding]:
-    findings = [Finding(True, f"configuration {config.file or '(defaults)'} is valid"), _check_state_dir(config), _check_clock(now)]
+def run_checks(config: Config, now: dt.datetime, token: Callable[[], str | None], port: int, found: str = "") -> list[Finding]:
+    where = found or str(config.file or "(defaults)")
+    findings = [Finding(True, f"configuration {where} is valid"), _check_state_dir(config), _check_clock(now)]
     findings.extend(Finding(False, f"configuration: {w}", "reword the template") for w in config.warnings)
     if config.google.sink or any(s.kind == "google" for s in config.sources):
         from calsync.google.auth import load_credentials

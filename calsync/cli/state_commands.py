@@ -103,7 +103,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     now = dt.datetime.now(config.plan.zone)
     token, bound = _feed_access(config)
     port = int(bound.rsplit(":", 1)[1]) if bound else config.feed.port
-    findings = run_checks(config, now, lambda: token, port)
+    findings = run_checks(config, now, lambda: token, port, args.config_found)
     for finding in findings:
         print(scrub(f"{'ok ' if finding.ok else 'BAD'}  {finding.what}" + (f"\n     fix: {finding.fix}" if finding.fix else "")))
     bad = sum(1 for f in findings if not f.ok)
