@@ -29,6 +29,7 @@ __all__ = ["FetchResult", "Validators", "fetch_url", "normalize_url", "redact_ur
 USER_AGENT = "calsync (+https://github.com/calsync/calsync)"
 _REDIRECTS = {301, 302, 303, 307, 308}
 _CHUNK = 65536
+_URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"  # reserved characters and existing %-escapes stay as they are
 
 
 def normalize_url(url: str) -> str:
@@ -120,6 +121,7 @@ class _Target:
         if not parts.hostname:
             raise SourceError(f"{shown}: the URL names no host; check it")
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        path = urllib.parse.quote(path, safe=_URL_SAFE)  # spaces, controls and non-ASCII percent-encoded
         return cls(scheme, parts.hostname, port or (443 if scheme == "https" else 80), path)
 
     @property
@@ -244,6 +246,8 @@ def fetch_url(
         raise SourceError(f"{shown}: {exc}") from None
     except (TimeoutError, socket.timeout):
         raise deadline.expired() from None
+    except (ValueError, UnicodeError):  # http.client.InvalidURL, a header it cannot encode
+        raise SourceError(f"{shown}: the server's answer or redirect holds an invalid address; check the URL") from None
     except http.client.HTTPException as exc:
         raise SourceError(f"{shown}: not a valid HTTP answer ({type(exc).__name__}); check the URL") from None
     except SourceError:

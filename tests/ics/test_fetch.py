@@ -317,3 +317,11 @@ def test_gzip_answers_are_inflated_within_the_size_limit():
         server.serve("/junk.ics", b"not gzip at all", headers={"Content-Encoding": "gzip"})
         with pytest.raises(SourceError, match="broken gzip"):
             fetch_url(base + "/junk.ics", **LIMITS)
+
+
+def test_addresses_with_spaces_and_non_ascii_are_percent_encoded():
+    with calendar_server() as (server, base):
+        server.serve("/caf%C3%A9%20cal.ics", CALENDAR)
+        server.serve("/r", b"", 302, {"Location": "/caf\u00e9 cal.ics"})
+        assert fetch_url(base + "/caf\u00e9 cal.ics", **LIMITS).body == CALENDAR
+        assert fetch_url(base + "/r", **LIMITS).body == CALENDAR
