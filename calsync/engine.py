@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -233,7 +234,10 @@ class Engine:
             self._idle.changes_after = self.store.db.total_changes
             return report  # nothing the plan depends on changed: no planning, no writes
         events = [e for p in self.polled.values() for e in (p.events or ())]
-        result = build_plan(events, self.config.plan, self.store.seen(now), self.store.recorded_outcomes())
+        result = build_plan(events, self.config.plan, self.store.seen(now), self.store.recorded_outcomes(),
+                            self.store.suggestion_decisions())
+        self.store.record_suggestions([(s.event, s.summary, s.start.isoformat(), s.score, json.dumps(list(s.reasons)))
+                                       for s in result.suggestions])
         for warning in result.warnings:
             log.warning("%s", warning)
         self.store.record_seen(

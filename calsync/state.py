@@ -42,6 +42,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE google_events (source TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (source, id));
     """,
+    """
+    CREATE TABLE suggestions (event TEXT PRIMARY KEY, summary TEXT NOT NULL, start TEXT NOT NULL, score REAL NOT NULL,
+        reasons TEXT NOT NULL, choice TEXT NOT NULL DEFAULT 'open', decided_at TEXT);
+    """,
 )
 
 # published.status holds an Ownership value (calsync.core.reconcile).
@@ -185,6 +189,29 @@ class StateStore:
     def known_interviews(self) -> list[tuple[str, str, str, str]]:
         """(uid, summary, company, start) of every interview ever seen."""
         return list(self.db.execute("SELECT uid, summary, company, start FROM interviews ORDER BY start, uid"))
+
+    # -- suggestions (untagged events that read like interviews)
+    def record_suggestions(self, found: list[tuple[str, str, str, float, str]]) -> None:
+        """The suggestions of this pass (event, summary, start, score, reasons as JSON); open ones not found again go."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO suggestions(event, summary, start, score, reasons) VALUES(?,?,?,?,?) ON CONFLICT(event) DO UPDATE "
+                "SET summary=excluded.summary, start=excluded.start, score=excluded.score, reasons=excluded.reasons", found)
+            current = {row[0] for row in found}
+            stale = [e for (e,) in db.execute("SELECT event FROM suggestions WHERE choice='open'") if e not in current]
+            db.executemany("DELETE FROM suggestions WHERE event=?", [(e,) for e in stale])
+
+    def suggestions(self) -> list[tuple[str, str, str, float, str, str]]:
+        """(event, summary, start, score, reasons JSON, choice) of every remembered suggestion, by start."""
+        return list(self.db.execute("SELECT event, summary, start, score, reasons, choice FROM suggestions ORDER BY start, event"))
+
+    def decide_suggestion(self, event: str, choice: str, now: dt.datetime) -> None:
+        """Remember the user's "confirmed" or "dismissed" for a suggested event."""
+        with self.transaction() as db:
+            db.execute("UPDATE suggestions SET choice=?, decided_at=? WHERE event=?", (choice, _iso(now), event))
+
+    def suggestion_decisions(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT event, choice FROM suggestions WHERE choice != 'open'"))
 
     # -- done
     def mark_done(self, fid: str, now: dt.datetime) -> None:

@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("followup", help="a follow-up ID as shown by `calsync status`")
     p.add_argument("--undo", action="store_true", help="make it pending again")
 
+    p = command("confirm", "plan a suggested (untagged) interview like a tagged one")
+    p.add_argument("event", help="a suggestion's event id, or words from its title (`calsync status` lists them)")
+
+    p = command("dismiss", "never suggest this untagged event again")
+    p.add_argument("event", help="a suggestion's event id, or words from its title")
+
     p = command("status", "interviews, their outcomes and follow-ups, and the health of each source")
     p.add_argument("--upcoming", action="store_true", help="only interviews ahead or with follow-ups still to do")
     p.add_argument("--company", metavar="WORDS", help="only interviews whose company or title contains WORDS")

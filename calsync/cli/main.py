@@ -63,7 +63,7 @@ def dispatch(args: argparse.Namespace) -> int:
     commands = {
         "plan": p.cmd_plan, "check-config": p.cmd_check_config, "run": s.cmd_run, "serve": s.cmd_serve, "mark": r.cmd_mark,
         "done": r.cmd_done, "status": v.cmd_status, "doctor": s.cmd_doctor, "auth": s.cmd_auth, "feed-url": s.cmd_feed_url,
-        "rotate-feed-token": s.cmd_rotate_feed_token, "init": i.cmd_init, "completion": i.cmd_completion,
+        "rotate-feed-token": s.cmd_rotate_feed_token, "confirm": r.cmd_confirm, "dismiss": r.cmd_dismiss, "init": i.cmd_init, "completion": i.cmd_completion,
     }
     try:
         return commands[args.command](args)

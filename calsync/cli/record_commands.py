@@ -66,3 +66,37 @@ def cmd_done(args: argparse.Namespace) -> int:
         store.mark_done(item.fid, dt.datetime.now(config.plan.zone))
     print(scrub(f"done: {item.summary}"))
     return 0
+
+
+def find_suggestion(query: str, known: list[tuple[str, str, str, float, str, str]]) -> str:
+    """The one suggested event whose id is ``query``, or whose id or title contains it."""
+    exact = [row for row in known if row[0] == query]
+    if exact:
+        return exact[0][0]
+    needle = query.lower()
+    matches = [row for row in known if needle in row[0].lower() or needle in row[1].lower()]
+    if len(matches) == 1:
+        return matches[0][0]
+    if not matches:
+        raise CalsyncError(f"no suggestion matches {query!r}; `calsync status` lists them (after `calsync run --once`)")
+    listing = "; ".join(f"{event} ({summary}, {start[:16]})" for event, summary, start, *_ in matches[:10])
+    raise CalsyncError(f"{query!r} matches {len(matches)} suggestions, give one id: {listing}")
+
+
+def _decide(args: argparse.Namespace, choice: str, told: str) -> int:
+    config = configured(args)
+    with open_store(config) as store:
+        event = find_suggestion(args.event, store.suggestions())
+        store.decide_suggestion(event, choice, dt.datetime.now(config.plan.zone))
+    print(scrub(f"{told}: {event}"))
+    return 0
+
+
+def cmd_confirm(args: argparse.Namespace) -> int:
+    """`calsync confirm ID`: plan a suggested event like a tagged interview from now on."""
+    return _decide(args, "confirmed", "confirmed, the next pass plans its follow-ups")
+
+
+def cmd_dismiss(args: argparse.Namespace) -> int:
+    """`calsync dismiss ID`: never suggest this event again."""
+    return _decide(args, "dismissed", "dismissed, it will not be suggested again")

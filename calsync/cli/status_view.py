@@ -54,6 +54,7 @@ def collect_status(config: Any, now: dt.datetime) -> dict[str, Any]:
         auth = store.get_meta("google_auth_error")
         degraded = store.get_meta("caldav_degraded")
         google_note = store.get_meta("google_sink_note")
+        suggested = store.suggestions()
     if auth and auth.startswith("CalDAV"):
         notices.append(auth)
     elif auth:
@@ -89,8 +90,10 @@ def collect_status(config: Any, now: dt.datetime) -> dict[str, Any]:
 
     sources = [{"name": name, "last_ok": when(last_ok), "error": error, "error_at": when(error_at)}
                for name, last_ok, error, error_at in health]
+    suggestions = [{"event": event, "summary": summary, "start": when(start), "score": score, "reasons": json.loads(reasons)}
+                   for event, summary, start, score, reasons, choice in suggested if choice == "open"]
     return {"now": now.isoformat(), "timezone": zone.key, "state": str(config.state_dir), "interviews": interviews,
-            "sources": sources, "notices": notices}
+            "sources": sources, "notices": notices, "suggestions": suggestions}
 
 
 def select(status: dict[str, Any], upcoming: bool, company: str | None) -> list[dict[str, Any]]:
@@ -137,6 +140,14 @@ def render_status(status: dict[str, Any], interviews: list[dict[str, Any]], widt
         for f in interview["followups"]:
             head = f"    {f['id']}  {_when(f['start'])}  {f['state']:<7}  "
             lines.append(head + _fit(f["summary"], width - len(head)))
+    if status.get("suggestions"):
+        lines.append("")
+        lines.append("suggested interviews (untagged): `calsync confirm ID` plans one, `calsync dismiss ID` forgets it")
+        for s in status["suggestions"]:
+            head = f"    {_when(s['start'])}  {s['score']:.2f}  "
+            lines.append(head + _fit(s["summary"], width - len(head)))
+            lines.append(f"        {_fit(s['event'], width - 8)}")
+            lines.append("        " + _fit("; ".join(s["reasons"]), width - 8))
     lines.append("")
     if not status["sources"]:
         lines.append("sources: none read yet")
