@@ -153,7 +153,7 @@ def test_status_groups_filters_and_fits_the_terminal(capsys, setup, monkeypatch)
     assert "Onsite" not in out and "Screen" in out
     _, out, _ = run(capsys, "--config", config, "status", "--upcoming", "--company", "acme", "--now", "2026-12-31T12:00")
     assert "no interviews match" in out
-    assert set(data) == {"now", "timezone", "state", "interviews", "sources", "notices"}
+    assert set(data) == {"now", "timezone", "state", "interviews", "sources", "notices", "suggestions"}
     first = data["interviews"][0]
     assert set(first) == {"uid", "summary", "company", "start", "outcomes", "followups"}
     assert first["start"] == "2026-12-01T10:00:00-08:00"  # local, not UTC

@@ -8,7 +8,8 @@ The JSON shape (``calsync status --json``), stable within a major version::
                      "followups": [{"id", "kind", "start", "due", "channel", "summary",
                                     "state": "pending" | "overdue" | "done" | "missed"}]}],
      "sources": [{"name", "last_ok": ISO | null, "error": str | null, "error_at": ISO | null}],
-     "notices": [str]}
+     "notices": [str],
+     "suggestions": [{"event", "summary", "start": ISO local, "score": 0..1, "reasons": [str]}]}  # open ones
 """
 from __future__ import annotations
 
@@ -145,9 +146,9 @@ def render_status(status: dict[str, Any], interviews: list[dict[str, Any]], widt
         lines.append("suggested interviews (untagged): `calsync confirm ID` plans one, `calsync dismiss ID` forgets it")
         for s in status["suggestions"]:
             head = f"    {_when(s['start'])}  {s['score']:.2f}  "
-            lines.append(head + _fit(s["summary"], width - len(head)))
-            lines.append(f"        {_fit(s['event'], width - 8)}")
-            lines.append("        " + _fit("; ".join(s["reasons"]), width - 8))
+            lines.append(head + _fit(printable(s["summary"]), width - len(head)))
+            lines.append(f"        {_fit(printable(s['event']), width - 8)}")
+            lines.append("        " + _fit(printable("; ".join(s["reasons"])), width - 8))
     lines.append("")
     if not status["sources"]:
         lines.append("sources: none read yet")
@@ -166,7 +167,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if not state_path(config.state_dir).exists():
         if args.json:
             print(json.dumps({"now": now.isoformat(), "timezone": config.plan.zone.key, "state": str(config.state_dir),
-                              "interviews": [], "sources": [], "notices": ["no state yet"]}, indent=2))
+                              "interviews": [], "sources": [], "notices": ["no state yet"], "suggestions": []}, indent=2))
         else:
             print(f"no state yet in {config.state_dir}: run `calsync run --once` first")
         return 0
