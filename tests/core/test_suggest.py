@@ -7,6 +7,8 @@ import json
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calsync.cli.main import main
 from calsync.core.detect import Seen
@@ -14,7 +16,7 @@ from calsync.core.model import Attendee
 from calsync.core.settings import MatchSettings, PlanSettings
 from calsync.core.suggest import SUGGEST_AT, assess, prefilter_cues
 from calsync.planner import build_plan
-from tests.conftest import calendar, vevent
+from tests.conftest import calendar, examples, vevent
 from tests.core.suggest_corpus import CORPUS, INTERVIEWS, LOOKALIKES, ME, ZONE, background
 
 
@@ -138,3 +140,20 @@ def test_plan_json_lists_suggestions_as_the_spec_fixes_them(tmp_path, capsys, mo
     assert entry["event"] == "gh-1" and entry["summary"] == "Acme Robotics - Phone Screen"
     assert entry["start"] == "2026-12-01T10:00:00-08:00" and 0.6 <= entry["score"] <= 1
     assert 'title says "phone screen"' in entry["reasons"]
+
+
+WORDS = ["interview", "phone", "screen", "mock", "prep", "recruiter", "Greenhouse", "Calendly", "onsite", "final",
+         "round", "entretien", "Vorstellungsgespräch", "entrevista", "podcast", "debrief", "the", "role", "engineer",
+         "lunch", "team", "#interview", "zoom.us/j/1", "\n", "é", "ß", ".", ",", "<br>"]
+
+
+@settings(max_examples=examples(200))
+@given(st.lists(st.sampled_from(WORDS), max_size=30), st.lists(st.sampled_from(WORDS), max_size=80),
+       st.sampled_from(["recruiting@acme.example", "bob@acme.example", ME, "x@greenhouse.io", ""]))
+def test_any_text_gets_a_bounded_score_with_reasons(title, body, organizer):
+    case = dataclasses.replace(INTERVIEWS[0], summary=" ".join(title), description=" ".join(body),
+                               organizer=(organizer.split("@")[0], organizer) if organizer else None)
+    found = assess(case.event(0), case.description, (ME,))
+    if found is not None:
+        assert 0 < found.score <= 1 and found.reasons
+        assert not any(w in " ".join(title).lower() for w in ("mock", "prep", "podcast", "debrief"))
