@@ -18,7 +18,7 @@ from calsync.errors import CalsyncError
 from calsync.planner import PlanResult
 from calsync.state import StateStore, state_path
 from calsync.web.app import Response
-from calsync.web.board_view import OUTCOME_LABELS, BoardView, build_cards, card_anchor, moment
+from calsync.web.board_view import OUTCOME_LABELS, BoardView, build_cards, build_suggestions, card_anchor, moment
 from calsync.web.csrf import CsrfTokens, same_origin
 from calsync.web.passes import PassRequests
 
@@ -83,7 +83,8 @@ class BoardService:
             return BoardView((), tuple(warnings), _describe(last), ready=False, as_of=moment(now, now.tzinfo))
         warnings.extend(result.warnings)
         cards = build_cards(result.interviews, result.plan.followups, result.plan.missed, done, now)
-        return BoardView(cards, tuple(warnings), _describe(last), as_of=moment(now, now.tzinfo))
+        return BoardView(cards, tuple(warnings), _describe(last), as_of=moment(now, now.tzinfo),
+                         suggestions=build_suggestions(getattr(result, "suggestions", ()), now.tzinfo))
 
     def page(self, base: str) -> Response:
         body = self.env.get_template("board.html").render(view=self.view(), base=base, csrf=self.csrf.issue(),

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from calsync.core.model import Channel, EventKind, FollowUp, Interview, Kind, OutcomeKind
+from calsync.core.suggest import Suggestion
 
 KIND_LABELS = {
     Kind.THANK_YOU: "Thank-you note",
@@ -57,6 +58,14 @@ class CardView:
 
 
 @dataclass(frozen=True)
+class SuggestionView:
+    summary: str
+    when: str
+    reasons: str
+    planned: bool
+
+
+@dataclass(frozen=True)
 class BoardView:
     cards: tuple[CardView, ...]
     warnings: tuple[str, ...] = ()
@@ -64,6 +73,7 @@ class BoardView:
     ready: bool = True
     as_of: str = ""
     notices: tuple[str, ...] = field(default=())
+    suggestions: tuple[SuggestionView, ...] = ()
 
 
 def card_anchor(uid: str) -> str:
@@ -143,3 +153,9 @@ def build_cards(interviews: Iterable[Interview], followups: Iterable[FollowUp], 
     open_cards.sort(key=lambda pair: pair[0])
     closed_cards.sort(key=lambda pair: pair[0], reverse=True)
     return tuple(card for _, card in open_cards + closed_cards)
+
+
+def build_suggestions(suggestions: Iterable[Suggestion], zone: dt.tzinfo) -> tuple[SuggestionView, ...]:
+    """Untagged events that read like interviews (`match.auto`), soonest first."""
+    return tuple(SuggestionView(s.summary, moment(s.start, zone), ", ".join(s.reasons), s.planned)
+                 for s in sorted(suggestions, key=lambda s: s.start))

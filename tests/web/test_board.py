@@ -103,3 +103,22 @@ def test_markup_in_calendar_text_is_shown_as_text(evil_run):
                     what="the evil interview on the board")
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page
+
+
+SUGGESTED = ("BEGIN:VEVENT\r\nUID:untagged-1\r\nDTSTAMP:20261101T000000Z\r\nDTSTART;TZID=America/Los_Angeles:20261204T150000\r\n"
+             "DTEND;TZID=America/Los_Angeles:20261204T160000\r\nSUMMARY:Technical interview with Soylent (round 2)\r\n"
+             "DESCRIPTION:Hi! Next step in the hiring process: a technical interview with the engineering team.\\n"
+             "Join Zoom Meeting https://zoom.us/j/123\r\nORGANIZER:mailto:recruiting@soylent.example\r\nEND:VEVENT\r\n")
+
+
+@pytest.fixture
+def suggesting_run(tmp_path):
+    running = start_calsync(tmp_path, calendar_extra=SUGGESTED)
+    yield running
+    stop_calsync(running)
+
+
+def test_untagged_interviews_are_suggested(suggesting_run):
+    page = suggesting_run.request("GET", suggesting_run.base)[1].decode()
+    section = page[page.index('id="suggested-h"'):]
+    assert "Technical interview with Soylent" in section[:section.index("</section>")]
