@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -51,6 +52,8 @@ class CaldavSource:
     def __init__(self, name: str, url: str, connection: DavConnection, zone: ZoneInfo, store: StateStore,
                  limits: IcsLimits = IcsLimits()) -> None:
         self.name, self.url, self.connection, self.zone, self.store, self.limits = name, url, connection, zone, store, limits
+        # path -> (etag, the day a series' window was taken on or None, events, warnings): only changed resources are parsed
+        self._parsed: dict[str, tuple[str, dt.date | None, list[SourceEvent], list[str]]] = {}
 
     def read(self, now: dt.datetime, validators: Validators = Validators()) -> Snapshot:
         last = Listing.load(self.store.source_state(self.name)[2])
@@ -116,17 +119,26 @@ class CaldavSource:
     def _events(self, listing: Listing, now: dt.datetime) -> tuple[list[SourceEvent], list[str]]:
         events: list[SourceEvent] = []
         warnings: list[str] = []
-        for path, (_, data) in sorted(listing.items.items()):
+        for path in set(self._parsed) - set(listing.items):
+            del self._parsed[path]
+        for path, (etag, data) in sorted(listing.items.items()):
             if OWN_MARK in data:
                 continue
-            try:
-                parsed = parse_calendar(data.encode("utf-8"), self.name, self.zone, now, self.limits)
-            except SourceError as exc:
-                warnings.append(f"{self.name}: skipped {path.rsplit('/', 1)[-1]}: {exc}")
-                continue
-            events.extend(parsed.events)
-            warnings.extend(parsed.warnings)
+            key = etag or hashlib.sha256(data.encode("utf-8")).hexdigest()
+            cached = self._parsed.get(path)
+            if cached is None or cached[0] != key or cached[1] not in (None, now.date()):
+                cached = self._parse(path, key, data, now)
+                self._parsed[path] = cached
+            events.extend(cached[2])
+            warnings.extend(cached[3])
         return events, warnings
+
+    def _parse(self, path: str, key: str, data: str, now: dt.datetime) -> tuple[str, dt.date | None, list[SourceEvent], list[str]]:
+        try:
+            parsed = parse_calendar(data.encode("utf-8"), self.name, self.zone, now, self.limits)
+        except SourceError as exc:
+            return key, None, [], [f"{self.name}: skipped {path.rsplit('/', 1)[-1]}: {exc}"]
+        return key, now.date() if parsed.series else None, list(parsed.events), list(parsed.warnings)
 
 
 def source_account(source: SourceConfig, config: Config) -> Account:

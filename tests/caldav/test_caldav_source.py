@@ -65,6 +65,10 @@ def test_reads_incrementally_and_fetches_only_what_changed(tmp_path, radicale, s
     assert len(reports) == (2 if sync else 1)  # one sync-collection (if any) and one multiget of the one new resource
     assert not [op for op in radicale.log[seen:] if op.method == "GET"]
 
+    radicale.put("/robin/interviews/b.ics", calendar(vevent("b", "20261203T100000", "20261203T110000", "Call moved #interview")))
+    third = src.read(NOW)
+    assert {e.uid: e.summary for e in third.events}["b"] == "Call moved #interview"  # an edited resource is read anew
+
 
 def test_skips_calsyncs_own_followups_and_broken_events(tmp_path, radicale, store):
     url = radicale.make_calendar("interviews")
