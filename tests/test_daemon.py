@@ -122,6 +122,9 @@ def test_sighup_reloads_good_config_and_refuses_bad(tmp_path):
     (tmp_path / "cal.ics").write_bytes(ICS)
     config_file = write_config(tmp_path, f'path = "{tmp_path / "cal.ics"}"')
     proc = start(config_file)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: [lines.append(line) for line in proc.stderr], daemon=True)
+    reader.start()
     try:
         assert wait_for(lambda: (tmp_path / "state" / "followups.ics").exists())
         config_file.write_text(config_file.read_text().replace('timezone = "America/Los_Angeles"', 'timezone = "America/New_York"'))
@@ -130,13 +133,26 @@ def test_sighup_reloads_good_config_and_refuses_bad(tmp_path):
                         or b"America/New_York" in (tmp_path / "state" / "followups.ics").read_bytes())
         config_file.write_text("this is = = not toml")
         proc.send_signal(signal.SIGHUP)
-        time.sleep(1.5)
+        assert wait_for(lambda: any("reload refused" in line for line in lines))
         assert proc.poll() is None  # still running on the old configuration
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+        reader.join(timeout=30)
+    err = "".join(lines)
     assert proc.returncode == 0
     assert "configuration reloaded" in err and "reload refused" in err
+
+
+def source_error(tmp_path):
+    """last_error of each source, read from the daemon's state (None: healthy), or None before the state exists."""
+    from contextlib import closing
+
+    try:
+        with closing(sqlite3.connect(f"file:{tmp_path / 'state' / 'state.sqlite3'}?mode=ro", uri=True, timeout=10)) as db:
+            return [row[0] for row in db.execute("SELECT last_error FROM sources")]
+    except sqlite3.Error:
+        return None
 
 
 def test_source_goes_away_and_comes_back(tmp_path):
@@ -148,10 +164,11 @@ def test_source_goes_away_and_comes_back(tmp_path):
             assert wait_for(lambda: (tmp_path / "state" / "followups.ics").exists())
             feed = (tmp_path / "state" / "followups.ics").read_bytes()
             server.serve("/cal.ics", b"", status=503)
-            time.sleep(2.5)
+            assert wait_for(lambda: (source_error(tmp_path) or [None])[0])  # the failure was seen and recorded
             assert (tmp_path / "state" / "followups.ics").read_bytes() == feed  # nothing deleted
             server.serve("/cal.ics", ICS)
-            time.sleep(3)  # retries back off from 30 s, capped at the source's interval (1 s here)
+            # retries back off from 30 s, capped at the source's interval (1 s here)
+            assert wait_for(lambda: source_error(tmp_path) == [None])
         finally:
             proc.send_signal(signal.SIGTERM)
             out, err = proc.communicate(timeout=30)
