@@ -1,13 +1,16 @@
 """The one glue step: read sources, plan, reconcile against state, publish to the sinks."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from calsync import __version__
 from calsync.config import Config, SourceConfig
 from calsync.core.links import with_card_links
 from calsync.core.model import FollowUp, SourceEvent
@@ -25,6 +28,7 @@ from calsync.web.urls import card_link_base
 log = logging.getLogger("calsync")
 RETRY_BASE_SECONDS = 30.0
 REPLAN_SECONDS = 900.0  # a full pass at least this often, even when nothing changed
+CLEAN_PASS_KEY = "clean_pass"  # meta: the inputs of the last clean pass, for the next process
 
 
 class Source(Protocol):
@@ -229,10 +233,19 @@ class Engine:
                 self._poll(polled, now, force, report)
                 polled.next_due = now + dt.timedelta(seconds=polled.retry_delay())
         inputs = self._inputs(now)
-        if not (force or written_between or report.failed_sources) and self._idle.unchanged(inputs, now):
-            report.interviews, report.followups, report.missed = self._idle.counts
-            self._idle.changes_after = self.store.db.total_changes
-            return report  # nothing the plan depends on changed: no planning, no writes
+        durable = self._durable_inputs(now)
+        if not (force or report.failed_sources):
+            if not written_between and self._idle.unchanged(inputs, now):
+                report.interviews, report.followups, report.missed = self._idle.counts
+                self._idle.changes_after = self.store.db.total_changes
+                return report  # nothing the plan depends on changed: no planning, no writes
+            counts = self._clean_pass_counts(durable, now)
+            if counts is not None:  # the same inputs as a clean pass of an earlier process (a restart, run --once)
+                report.interviews, report.followups, report.missed = counts
+                for sink in self.sinks:
+                    report.feed_written |= sink.flush()  # a feed file deleted meanwhile is written again
+                self._idle.remember(inputs, now, counts, self.store.db.total_changes)
+                return report
         events = [e for p in self.polled.values() for e in (p.events or ())]
         result = build_plan(events, self.config.plan, self.store.seen(now), self.store.recorded_outcomes(),
                             self.store.suggestion_decisions())
@@ -291,9 +304,34 @@ class Engine:
         if self.store.get_meta("google_auth_error") != (report.auth_error or None):
             self.store.set_meta("google_auth_error", report.auth_error)
         clean = not (report.auth_error or report.refused or report.failed_sources or sink_trouble)
-        self._idle.remember(inputs if clean else None, now, (report.interviews, report.followups, report.missed),
-                            self.store.db.total_changes)
+        counts = (report.interviews, report.followups, report.missed)
+        if clean and durable is not None:
+            self.store.set_meta(CLEAN_PASS_KEY, json.dumps({"inputs": durable, "at": now.isoformat(), "counts": counts}))
+        self._idle.remember(inputs if clean else None, now, counts, self.store.db.total_changes)
         return report
+
+    def _durable_inputs(self, now: dt.datetime) -> str | None:
+        """A digest of everything a plan is computed from that survives a restart; None when a source or sink has none."""
+        if any(getattr(sink, "pull_done", None) is not None for sink in self.sinks):
+            return None
+        sources = [p.source.parsed_key() if isinstance(p.source, IcsSource) else None for p in self.polled.values()]
+        if any(key is None for key in sources):
+            return None
+        db = self.store.db
+        recorded = [list(db.execute(f"SELECT * FROM {table} ORDER BY 1, 2")) for table in ("marks", "done")]
+        config = json.dumps(dataclasses.asdict(self.config), sort_keys=True, default=_canonical)
+        text = json.dumps([__version__, sources, recorded, config, [s.name for s in self.sinks], now.date().isoformat()], default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _clean_pass_counts(self, durable: str | None, now: dt.datetime) -> tuple[int, int, int] | None:
+        if durable is None:
+            return None
+        try:
+            memo = json.loads(self.store.get_meta(CLEAN_PASS_KEY) or "{}")
+            recent = 0 <= (now - dt.datetime.fromisoformat(memo["at"])).total_seconds() < REPLAN_SECONDS
+            return tuple(memo["counts"]) if memo["inputs"] == durable and recent else None  # type: ignore[return-value]
+        except (ValueError, KeyError, TypeError):
+            return None
 
     def _inputs(self, now: dt.datetime) -> tuple[object, ...] | None:
         """What a plan is computed from: each source's snapshot, other writers' commits, the day; None: always plan."""
@@ -301,6 +339,12 @@ class Engine:
             return None  # a sink that reads remote state needs every pass
         version = self.store.db.execute("PRAGMA data_version").fetchone()[0]
         return (tuple(id(p.events) for p in self.polled.values()), version, now.date())
+
+
+def _canonical(value: object) -> object:
+    if isinstance(value, (set, frozenset)):
+        return sorted(map(str, value))
+    return str(value)
 
 
 def _item(f: FollowUp, missed: bool) -> PlanItem:

@@ -195,3 +195,21 @@ def test_an_outcome_marked_by_another_process_is_planned_on_the_next_idle_pass(t
         cli.mark("i1", OutcomeKind.REJECTED, dt.datetime(2026, 12, 2, 9, tzinfo=LA), T0)
     report = rt.engine.tick(T0 + dt.timedelta(minutes=2))
     assert report.changed and "i1/feedback_request" in feed_events(config)
+
+
+def test_after_a_restart_an_unchanged_pass_rewrites_a_missing_feed_and_sees_new_marks(tmp_path, ics):
+    from calsync.core.model import OutcomeKind
+
+    config, rt = make(tmp_path, {"path": str(ics)})
+    rt.engine.tick(T0)
+    before = feed_path(config).read_bytes()
+    rt.store.close()
+    feed_path(config).unlink()
+    _, again = make(tmp_path, {"path": str(ics)})
+    report = again.engine.tick(T0 + dt.timedelta(minutes=1))
+    assert (report.followups, report.interviews) == (12, 4) and feed_path(config).read_bytes() == before
+    again.store.mark("i1", OutcomeKind.REJECTED, dt.datetime(2026, 12, 2, 9, tzinfo=LA), T0)
+    again.store.close()
+    _, third = make(tmp_path, {"path": str(ics)})
+    third.engine.tick(T0 + dt.timedelta(minutes=2))
+    assert "i1/feedback_request" in feed_events(config) and "i1/check_in" not in feed_events(config)

@@ -47,6 +47,10 @@ class IcsSource:
         st = path.stat()
         return f"file:{st.st_size}:{st.st_ino}:{st.st_mtime_ns}:{st.st_ctime_ns}"
 
+    def parsed_key(self) -> str | None:
+        """Identifies the events of the last read (bytes and the settings that shaped them); None before one."""
+        return None if self._parsed is None else self._key(self._parsed[0], self._parsed[1])
+
     def _fresh(self, now: dt.datetime) -> bool:
         """Is the last parse still right for unchanged bytes? (Series occurrences depend on the day's window.)"""
         return self._parsed is not None and self._parsed[1] in (None, now.date())
