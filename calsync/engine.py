@@ -239,7 +239,8 @@ class Engine:
                 report.interviews, report.followups, report.missed = self._idle.counts
                 self._idle.changes_after = self.store.db.total_changes
                 return report  # nothing the plan depends on changed: no planning, no writes
-            counts = self._clean_pass_counts(durable, now)
+            first_pass = self._idle.changes_after == -1
+            counts = self._clean_pass_counts(durable, now) if first_pass else None
             if counts is not None:  # the same inputs as a clean pass of an earlier process (a restart, run --once)
                 report.interviews, report.followups, report.missed = counts
                 for sink in self.sinks:
