@@ -320,6 +320,7 @@ class Engine:
             return None
         db = self.store.db
         recorded = [list(db.execute(f"SELECT * FROM {table} ORDER BY 1, 2")) for table in ("marks", "done")]
+        recorded.append(sorted(self.store.suggestion_decisions().items()))  # confirm / dismiss
         config = json.dumps(dataclasses.asdict(self.config), sort_keys=True, default=_canonical)
         text = json.dumps([__version__, sources, recorded, config, [s.name for s in self.sinks], now.date().isoformat()], default=str)
         return hashlib.sha256(text.encode()).hexdigest()
