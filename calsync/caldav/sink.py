@@ -54,6 +54,8 @@ class CaldavSink:
         self.config, self.store, self.connection = config, store, connection
         self.settings = config.caldav
         self.skipped: list[str] = []
+        if not self.settings.todos:
+            self.pull_done = None  # type: ignore[assignment]  # nothing to read back, so idle passes may skip planning
 
     @property
     def style_key(self) -> str:
