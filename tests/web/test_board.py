@@ -122,3 +122,17 @@ def test_untagged_interviews_are_suggested(suggesting_run):
     page = suggesting_run.request("GET", suggesting_run.base)[1].decode()
     section = page[page.index('id="suggested-h"'):]
     assert "Technical interview with Soylent" in section[:section.index("</section>")]
+
+
+def test_bad_forms_are_refused_plainly_and_change_nothing(calsync_run):
+    page = calsync_run.request("GET", calsync_run.base)[1].decode()
+    same = {"Origin": f"http://127.0.0.1:{calsync_run.port}"}
+    token = csrf_of(page)
+    assert post(calsync_run, "mark", {"uid": "no-such-interview", "outcome": "offer", "csrf": token}, **same)[0].status == 400
+    assert post(calsync_run, "mark", {"uid": uid_of(page, "Acme Robotics"), "outcome": "hired", "csrf": token}, **same)[0].status == 400
+    assert post(calsync_run, "done", {"fid": "nope", "csrf": token}, **same)[0].status == 400
+    assert post(calsync_run, "undo", {"csrf": token}, **same)[0].status == 400  # nothing to undo yet
+    assert post(calsync_run, "mark", {"csrf": token, "pad": "x" * 10_000}, **same)[0].status == 413
+    assert marks(calsync_run) == []
+    head, body = calsync_run.request("HEAD", calsync_run.base)
+    assert head.status == 200 and body == b"" and int(head.getheader("Content-Length")) > 1000
