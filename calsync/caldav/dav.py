@@ -133,22 +133,40 @@ class DavConnection:
 
     def client(self) -> Any:
         if self._client is None:
-            import caldav
-            from niquests import TimeoutConfiguration
-
-            logging.getLogger("caldav").setLevel(logging.ERROR)  # its warnings would bypass calsync's log format; errors are mapped here
-
-            connect, total = self.timeouts
-            client = caldav.DAVClient(self.account.url, username=self.account.username or None,
-                                      password=self.account.read_password() if self.account.username else None,
-                                      timeout=TimeoutConfiguration(total=total, connect=connect, read=total),  # type: ignore[arg-type]
-                                      enable_rfc6764=False)
-            client.session.max_redirects = self.max_redirects
-            # Stricter than the default: any change of scheme, host or port drops the Authorization header.
-            client.session.should_strip_auth = lambda old, new: origin(old) != origin(new)
-            client.session.hooks["response"].append(self._check_redirect)
-            self._client = client
+            self._client = self._make_client(self.account.url)
         return self._client
+
+    def _make_client(self, url: str) -> Any:
+        import caldav
+        from niquests import TimeoutConfiguration
+
+        logging.getLogger("caldav").setLevel(logging.ERROR)  # its warnings would bypass calsync's log format; errors are mapped here
+        connect, total = self.timeouts
+        client = caldav.DAVClient(url, username=self.account.username or None,
+                                  password=self.account.read_password() if self.account.username else None,
+                                  timeout=TimeoutConfiguration(total=total, connect=connect, read=total),  # type: ignore[arg-type]
+                                  enable_rfc6764=False)
+        client.session.max_redirects = self.max_redirects
+        # Stricter than the default: any change of scheme, host or port drops the Authorization header.
+        client.session.should_strip_auth = lambda old, new: origin(old) != origin(new)
+        client.session.hooks["response"].append(self._check_redirect)
+        return client
+
+    def principal(self) -> Any:
+        """The account's principal, found from the configured URL, else from the host's /.well-known/caldav (RFC 6764)."""
+        from caldav.lib import error as dav_error
+
+        try:
+            return self.client().principal()
+        except dav_error.AuthorizationError:
+            raise
+        except dav_error.DAVError:
+            well_known = urllib.parse.urljoin(self.account.url, "/.well-known/caldav")
+            if self.account.url.rstrip("/") == well_known:
+                raise
+            log.info("CalDAV %s: no principal at the configured URL; trying %s", self.account.label, well_known)
+            self._client = self._make_client(well_known)
+            return self._client.principal()
 
     def _check_redirect(self, response: Any, **_: Any) -> Any:
         if response.is_redirect:
@@ -286,7 +304,7 @@ class DavConnection:
     def find_or_make_calendar(self, name: str, components: tuple[str, ...]) -> str:
         """A calendar of the principal with this display name; made with MKCALENDAR if there is none."""
         def find() -> str:
-            principal = self.client().principal()
+            principal = self.principal()
             for calendar in principal.calendars():
                 if (calendar.get_display_name() or "") == name:
                     return str(calendar.url)

@@ -238,3 +238,10 @@ def test_the_server_down_for_a_pass_delays_the_writes_and_loses_nothing(radicale
     rt.engine.tick(NOW + dt.timedelta(minutes=2), poll_all=True)
     assert len(live(radicale)) == 6
     assert all(row.status == Ownership.MANAGED.value for row in rt.store.published(SINK).values())
+
+
+def test_the_calendar_home_is_discovered_through_well_known_when_the_url_is_not_a_principal(radicale, runtime):
+    rt, _ = runtime([interview()], url=radicale.url + "robin/not-a-principal/")
+    report = rt.engine.tick(NOW)
+    assert not report.auth_error and len(live(radicale)) == 3
+    assert any(op.path == "/.well-known/caldav" for op in radicale.log)
