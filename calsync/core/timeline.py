@@ -38,6 +38,7 @@ _OTHER_SUBJECT = frozenset(
 )
 _LEAD_WORDS = frozenset("by on until till before around sometime no later than at the latest".split())
 _FULL_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_NAMED_DATES = frozenset({"iso", "md", "dm"})
 WINDOW = 240  # characters after a timeline phrase in which its date is looked for
 MAX_GAP = 8  # words allowed between the phrase and its date
 LEAD = 60  # characters at the opening of a clause where a date may come before its phrase
@@ -143,7 +144,9 @@ def _clause_dates(clause: str, day: dt.date, add_business_days: AddBusinessDays)
         found.extend(_after_phrase(clause, trigger.end(), dates, bisect.bisect_left(starts, trigger.end())))
     for kind, m in dict.fromkeys(found):
         resolved = resolve(kind, m, day, add_business_days)
-        if resolved is not None and resolved > day:  # the interview's own day is not a timeline
+        # A date naming the interview's own day (or an earlier one) is not a timeline; a relative one
+        # is: "by end of week" said on a Friday means that Friday.
+        if resolved is not None and (resolved > day or kind not in _NAMED_DATES):
             yield resolved
 
 
