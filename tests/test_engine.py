@@ -1,5 +1,6 @@
 """The glue end to end: a real .ics file or URL, real SQLite, the feed file."""
 import datetime as dt
+import os
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -213,3 +214,30 @@ def test_after_a_restart_an_unchanged_pass_rewrites_a_missing_feed_and_sees_new_
     _, third = make(tmp_path, {"path": str(ics)})
     third.engine.tick(T0 + dt.timedelta(minutes=2))
     assert "i1/feedback_request" in feed_events(config) and "i1/check_in" not in feed_events(config)
+
+
+def test_parsed_events_are_reused_by_another_process_whatever_its_hash_seed(tmp_path, ics):
+    import subprocess
+    import sys
+
+    config, rt = make(tmp_path, {"path": str(ics)})
+    rt.engine.tick(T0)
+    rt.store.close()
+    probe = f"""
+import datetime as dt, sys
+from zoneinfo import ZoneInfo
+import calsync.ics.source as source
+from calsync.config import build_config
+from calsync.runtime import open_runtime
+calls = []
+real = source.parse_calendar
+source.parse_calendar = lambda *a, **k: calls.append(1) or real(*a, **k)
+config = build_config({{"timezone": "America/Los_Angeles", "state_dir": {str(tmp_path / 'state')!r},
+                        "sources": [{{"name": "cal", "path": {str(ics)!r}}}]}})
+report = open_runtime(config).engine.tick(dt.datetime(2026, 11, 25, 12, 5, tzinfo=ZoneInfo("America/Los_Angeles")))
+print(len(calls), report.followups)
+"""
+    for seed in ("1", "2"):
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, timeout=120, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert done.returncode == 0, done.stderr.decode()[-2000:]
+        assert done.stdout.split() == [b"0", b"12"]

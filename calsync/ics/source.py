@@ -94,7 +94,8 @@ class IcsSource:
         return self.parse(body, now) if body is not None else None
 
     def _key(self, digest: str, day: dt.date | None) -> str:
-        shape = repr((self.zone.key, self.limits, self.keep, day.isoformat() if day else None))
+        keep = (self.keep.match, sorted(self.keep.cues)) if self.keep else None  # sorted: a set's order varies by process
+        shape = repr((self.zone.key, self.limits, keep, day.isoformat() if day else None))
         return hashlib.sha256(f"{digest}\x1f{shape}".encode()).hexdigest()
 
     def parse(self, body: bytes, now: dt.datetime, validators: Validators = Validators()) -> Snapshot:
