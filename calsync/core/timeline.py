@@ -37,6 +37,7 @@ _OTHER_SUBJECT = frozenset(
     "upload uploading prepare preparing fill please kindly".split()
 )
 _LEAD_WORDS = frozenset("by on until till before around sometime no later than at the latest".split())
+_WORDS_NOT_WEEKDAYS = frozenset({"sat", "sun", "wed"})
 _FULL_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _NAMED_DATES = frozenset({"iso", "md", "dm"})
 WINDOW = 240  # characters after a timeline phrase in which its date is looked for
@@ -86,6 +87,11 @@ def _acceptable(kind: str, m: re.Match[str], gap: str) -> bool:
     return not gap.strip() and m.group("wd_name") in _FULL_WEEKDAYS
 
 
+def _chained_weekday(kind: str, m: re.Match[str]) -> bool:
+    """A bare weekday after another date of the phrase ("by Wednesday or Thursday"), unless an English word."""
+    return kind == "wd" and m.group("wd_name") not in _WORDS_NOT_WEEKDAYS
+
+
 Found = list[tuple[str, re.Match[str]]]
 
 
@@ -103,7 +109,7 @@ def _after_phrase(clause: str, end: int, dates: Found, first: int) -> Iterator[t
         gap = clause[anchor:m.start()]
         if _unrelated(gap) or (anchor > end and not _chained(gap)):
             return
-        if _acceptable(kind, m, gap):
+        if _acceptable(kind, m, gap) or (anchor > end and _chained_weekday(kind, m)):
             yield kind, m
             anchor = m.end()
 

@@ -19,3 +19,17 @@ CHECK_IN_ON_THE_EDGE = [
 def test_relative_timeline_ending_on_the_interview_day(name, start, description, want):
     got, _ = plan_one(start, start[:9] + "110000", description=description)
     assert got["check_in"][0] == want
+
+
+# Two weekdays joined by "or"/"and" after one phrase: the later one counts (spec: the latest date).
+CHAINED_WEEKDAYS = [
+    ("wednesday or thursday", "We will reach out by Wednesday or Thursday", "2026-12-04T10:00:00-08:00"),
+    ("abbreviated", "We'll let you know on Wed or Thu.", "2026-12-04T10:00:00-08:00"),
+    ("a word, not a day", "We'll decide by Monday and sat down with the team", "2026-12-08T10:00:00-08:00"),
+]
+
+
+@pytest.mark.parametrize("name, description, want", CHAINED_WEEKDAYS, ids=[c[0] for c in CHAINED_WEEKDAYS])
+def test_chained_weekdays_count_by_the_later(name, description, want):
+    got, _ = plan_one("20261201T100000", "20261201T110000", description=description)
+    assert got["check_in"][0] == want
