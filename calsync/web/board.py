@@ -30,6 +30,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 PAGE_HEADERS = [("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer"), ("Content-Security-Policy", CSP),
                 ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY")]
+SUGGESTION_CHOICES = {"confirmed": "Confirmed", "dismissed": "Dismissed"}
 STATIC = {"board.css": "text/css; charset=utf-8", "board.js": "text/javascript; charset=utf-8"}
 
 
@@ -56,7 +57,7 @@ class BoardService:
                 return Response.text(405, "read-only", ("Allow", "GET, HEAD"))
             return Response(200, [("Content-Type", STATIC[rest[7:]]), ("Cache-Control", "private, max-age=300"),
                                   ("X-Content-Type-Options", "nosniff")], self.static[rest[7:]])
-        actions = {"mark": self._mark, "done": self._done, "undo": self._undo}
+        actions = {"mark": self._mark, "done": self._done, "decide": self._decide, "undo": self._undo}
         if rest in actions:
             if method != "POST":
                 return Response.text(405, "use the buttons on the board", ("Allow", "POST"))
@@ -64,7 +65,7 @@ class BoardService:
         if rest != "":
             return Response.text(404, "not found")
         if method not in ("GET", "HEAD"):
-            return Response.text(405, "the board page is read with GET; actions POST to mark, done, undo", ("Allow", "GET, HEAD"))
+            return Response.text(405, "the board page is read with GET; actions POST to mark, done, decide, undo", ("Allow", "GET, HEAD"))
         return self.page(base)
 
     def _store(self) -> StateStore:
@@ -79,12 +80,14 @@ class BoardService:
             done = store.done_ids()
             warnings = list(_warnings(store))
             last = store.get_meta(LAST_ACTION) or ""
+            decided = store.suggestion_decisions()
         if result is None:
             return BoardView((), tuple(warnings), _describe(last), ready=False, as_of=moment(now, now.tzinfo))
         warnings.extend(result.warnings)
         cards = build_cards(result.interviews, result.plan.followups, result.plan.missed, done, now)
+        undecided = [s for s in getattr(result, "suggestions", ()) if s.event not in decided]  # decided ones leave the list
         return BoardView(cards, tuple(warnings), _describe(last), as_of=moment(now, now.tzinfo),
-                         suggestions=build_suggestions(getattr(result, "suggestions", ()), now.tzinfo))
+                         suggestions=build_suggestions(undecided, now.tzinfo))
 
     def page(self, base: str) -> Response:
         body = self.env.get_template("board.html").render(view=self.view(), base=base, csrf=self.csrf.issue(),
@@ -154,6 +157,18 @@ class BoardService:
         _remember(store, {"type": "done", "fid": fid, "was_done": was_done, "label": f"Done: {items[fid].summary}"})
         return f"f-{fid}"
 
+    def _decide(self, store: StateStore, form: dict[str, str], now: dt.datetime) -> str:
+        event, choice = form["event"], form["choice"]
+        if choice not in SUGGESTION_CHOICES:
+            raise CalsyncError(f"unknown choice {choice!r}, expected confirmed or dismissed")
+        known = {row[0]: row for row in store.suggestions()}
+        if event not in known:
+            raise CalsyncError("no such suggestion")
+        store.decide_suggestion(event, choice, now)  # what `calsync confirm ID` / `calsync dismiss ID` record
+        _remember(store, {"type": "decide", "event": event, "previous": known[event][5],
+                          "label": f"{SUGGESTION_CHOICES[choice]}: {known[event][1]}"})
+        return card_anchor(event) if choice == "confirmed" else "suggested-h"
+
     def _undo(self, store: StateStore, form: dict[str, str], now: dt.datetime) -> str:
         last = json.loads(store.get_meta(LAST_ACTION) or "null")
         if not last:
@@ -164,6 +179,9 @@ class BoardService:
             if last["previous"]:
                 store.mark(last["uid"], kind, dt.datetime.fromisoformat(last["previous"]), now)
             anchor = card_anchor(last["uid"])
+        elif last["type"] == "decide":
+            store.decide_suggestion(last["event"], last["previous"], now)
+            anchor = "suggested-h"
         else:
             if not last["was_done"]:
                 store.undo_done(last["fid"])

@@ -59,6 +59,7 @@ class CardView:
 
 @dataclass(frozen=True)
 class SuggestionView:
+    event: str
     summary: str
     when: str
     reasons: str
@@ -157,5 +158,5 @@ def build_cards(interviews: Iterable[Interview], followups: Iterable[FollowUp], 
 
 def build_suggestions(suggestions: Iterable[Suggestion], zone: dt.tzinfo) -> tuple[SuggestionView, ...]:
     """Untagged events that read like interviews (`match.auto`), soonest first."""
-    return tuple(SuggestionView(s.summary, moment(s.start, zone), ", ".join(s.reasons), s.planned)
+    return tuple(SuggestionView(s.event, s.summary, moment(s.start, zone), ", ".join(s.reasons), s.planned)
                  for s in sorted(suggestions, key=lambda s: s.start))

@@ -136,3 +136,63 @@ def test_bad_forms_are_refused_plainly_and_change_nothing(calsync_run):
     assert marks(calsync_run) == []
     head, body = calsync_run.request("HEAD", calsync_run.base)
     assert head.status == 200 and body == b"" and int(head.getheader("Content-Length")) > 1000
+
+
+def suggestion_ids(page: str) -> list[str]:
+    """The event ids the page offers Confirm/Dismiss for."""
+    if 'id="suggested-h"' not in page:
+        return []
+    section = page[page.index('id="suggested-h"'):]
+    return re.findall(r'name="event" value="([^"]+)"', section[:section.index("</section>")])
+
+
+def decisions(running) -> list[tuple]:
+    with running.db() as db:
+        return db.execute("SELECT event, choice FROM suggestions WHERE choice != 'open'").fetchall()
+
+
+def test_confirm_plans_the_suggestion_and_a_forged_post_changes_nothing(suggesting_run):
+    run = suggesting_run
+    page = run.request("GET", run.base)[1].decode()
+    assert suggestion_ids(page) == ["untagged-1"]
+    assert re.search(r'<button type="submit" name="choice" value="confirmed">Confirm</button>', page)
+    assert re.search(r'<button type="submit" name="choice" value="dismissed">Dismiss</button>', page)
+    assert kinds_of(run.feed(), "untagged-1") == set()
+    same = {"Origin": f"http://127.0.0.1:{run.port}"}
+    forged = [post(run, "decide", {"event": "untagged-1", "choice": "confirmed"}, **same),
+              post(run, "decide", {"event": "untagged-1", "choice": "confirmed", "csrf": csrf_of(page)},
+                   Origin="http://evil.example")]
+    assert [r.status for r, _ in forged] == [403, 403]
+    assert post(run, "decide", {"event": "untagged-1", "choice": "maybe", "csrf": csrf_of(page)}, **same)[0].status == 400
+    assert post(run, "decide", {"event": "nope", "choice": "confirmed", "csrf": csrf_of(page)}, **same)[0].status == 400
+    assert decisions(run) == [] and suggestion_ids(run.request("GET", run.base)[1].decode()) == ["untagged-1"]
+    response, _ = post(run, "decide", {"event": "untagged-1", "choice": "confirmed", "csrf": csrf_of(page)}, **same)
+    assert response.status == 303 and response.getheader("Location").startswith(run.base + "#iv-")
+    assert decisions(run) == [("untagged-1", "confirmed")]
+    assert "thank_you" in kinds_of(run.feed(), "untagged-1")  # planned like a tagged interview by the pass it ran
+    after = run.request("GET", run.base)[1].decode()
+    assert suggestion_ids(after) == [] and 'name="uid" value="untagged-1"' in after
+
+
+def test_dismiss_removes_the_suggestion_for_good_and_undo_brings_it_back(suggesting_run):
+    run = suggesting_run
+    page = run.request("GET", run.base)[1].decode()
+    same = {"Origin": f"http://127.0.0.1:{run.port}"}
+    response, _ = post(run, "decide", {"event": "untagged-1", "choice": "dismissed", "csrf": csrf_of(page)}, **same)
+    assert response.status == 303 and decisions(run) == [("untagged-1", "dismissed")]
+    assert suggestion_ids(run.request("GET", run.base)[1].decode()) == []
+    assert kinds_of(run.feed(), "untagged-1") == set()
+    page = run.request("GET", run.base)[1].decode()
+    assert "Recorded: Dismissed: Technical interview with Soylent" in page
+    assert post(run, "undo", {"csrf": csrf_of(page)}, **same)[0].status == 303
+    assert decisions(run) == [] and suggestion_ids(run.request("GET", run.base)[1].decode()) == ["untagged-1"]
+    page = run.request("GET", run.base)[1].decode()
+    assert post(run, "decide", {"event": "untagged-1", "choice": "dismissed", "csrf": csrf_of(page)}, **same)[0].status == 303
+    # Another pass (an action elsewhere runs one) does not suggest it again.
+    page = run.request("GET", run.base)[1].decode()
+    assert post(run, "mark", {"uid": uid_of(page, "Acme Robotics"), "outcome": "responded", "csrf": csrf_of(page)},
+                **same)[0].status == 303
+    page = run.request("GET", run.base)[1].decode()
+    assert suggestion_ids(page) == [] and decisions(run) == [("untagged-1", "dismissed")]
+    with run.db() as db:
+        assert db.execute("SELECT count(*) FROM suggestions WHERE event='untagged-1'").fetchone() == (1,)
