@@ -15,7 +15,7 @@ from calsync.config import Config, SourceConfig
 from calsync.core.links import with_card_links
 from calsync.core.model import FollowUp, SourceEvent
 from calsync.core.reconcile import Action, Change, Observed, content_hash, deletes_too_many, reconcile
-from calsync.errors import AuthError, CalsyncError
+from calsync.errors import AuthError, CalsyncError, StateError
 from calsync.planner import PlanResult, build_plan
 from calsync.ics.fetch import Validators
 from calsync.ics.cache import EventCache
@@ -174,8 +174,10 @@ class Engine:
         try:
             restored = polled.source.restore(body, now)
             polled.events = restored.events if restored is not None else None
-        except CalsyncError as exc:
-            log.warning("%s: stored snapshot unusable (%s)", polled.source.name, exc)
+        except StateError:
+            raise
+        except Exception as exc:  # whatever a stored calendar does, the daemon keeps running
+            log.warning("%s: stored snapshot unusable (%s)", polled.source.name, exc if isinstance(exc, CalsyncError) else _unexpected(exc))
 
     def _poll(self, polled: _Polled, now: dt.datetime, force: bool, report: PassReport) -> None:
         name = polled.source.name
@@ -191,7 +193,12 @@ class Engine:
                 self._restore(polled, now)
             self.store.source_failed(name, now, str(exc))
             return
-        except CalsyncError as exc:
+        except StateError:
+            raise
+        except Exception as exc:  # any failure of one source fails that source for this pass, never the daemon
+            if not isinstance(exc, CalsyncError):
+                log.debug("source %s", name, exc_info=True)
+                exc = CalsyncError(_unexpected(exc))
             report.failed_sources.append(name)
             if polled.events is None:
                 self._restore(polled, now)
@@ -292,6 +299,8 @@ class Engine:
             except AuthError as exc:
                 report.auth_error = str(exc)
                 continue
+            except StateError:
+                raise
             except CalsyncError as exc:
                 log.warning("sink %s: %s; the rest is retried on the next pass", sink.name, exc)
                 sink_trouble = True
@@ -347,6 +356,10 @@ def _canonical(value: object) -> object:
     if isinstance(value, (set, frozenset)):
         return sorted(map(str, value))
     return str(value)
+
+
+def _unexpected(exc: Exception) -> str:
+    return f"unexpected error: {type(exc).__name__}: {exc} (a bug: please report it with `calsync --verbose plan`)"
 
 
 def _item(f: FollowUp, missed: bool) -> PlanItem:

@@ -1,10 +1,13 @@
 """The exception tree; only the CLI turns these into messages and exit codes."""
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 
-EX_SOFTWARE = 70
 EX_NOINPUT = 66
+EX_SOFTWARE = 70
+EX_CANTCREAT = 73
+EX_IOERR = 74
 EX_TEMPFAIL = 75
 EX_NOPERM = 77
 EX_CONFIG = 78
@@ -35,9 +38,15 @@ class SourceError(CalsyncError):
 
 
 class StateError(CalsyncError):
-    """The state database could not be opened or written."""
+    """The state database could not be opened, read or written (full or read-only disk, damaged file)."""
 
-    exit_code = EX_SOFTWARE
+    exit_code = EX_IOERR
+
+
+class AlreadyRunning(CalsyncError):
+    """Another calsync process holds the state directory's lock."""
+
+    exit_code = EX_CANTCREAT
 
 
 class AuthError(CalsyncError):
@@ -56,3 +65,23 @@ class UsageError(CalsyncError):
     """The command line itself is wrong (like argparse's own errors)."""
 
     exit_code = 2
+
+
+_OS_ADVICE = {
+    errno.ENOSPC: "the disk is full; free some space",
+    errno.EDQUOT: "the disk quota is exhausted; free some space",
+    errno.EFBIG: "the file size limit was reached; free some space or raise the limit",
+    errno.EROFS: "the filesystem is read-only; remount it read-write or move state_dir",
+    errno.EACCES: "permission denied; check the owner and mode",
+    errno.EPERM: "operation not permitted; check the owner and mode",
+    errno.EADDRINUSE: "the address is already in use by another program",
+    errno.EPIPE: "the reader went away",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line for an operating-system error: what failed, where, and what to do."""
+    what = exc.strerror or str(exc)
+    where = f": {exc.filename}" if exc.filename else ""
+    advice = _OS_ADVICE.get(exc.errno or 0)
+    return f"{what}{where} ({advice})" if advice else f"{what}{where}"

@@ -4,17 +4,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from calsync.core.detect import Seen
 from calsync.core.model import Outcome, OutcomeKind
-from calsync.errors import StateError
+from calsync.errors import StateError, describe_os_error
 
 DB_NAME = "state.sqlite3"
+WAL_SWITCH_PATIENCE_SECONDS = 10.0
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -75,8 +78,34 @@ def _moment(text: str, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.fromisoformat(text).astimezone(zone)
 
 
+def _problem(exc: sqlite3.Error) -> tuple[str, str]:
+    """(kind, advice) for an SQLite error: full, readonly, damaged, busy or io."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code == sqlite3.SQLITE_FULL:
+        return "full", "the disk is full; free some space"
+    if code == sqlite3.SQLITE_READONLY:
+        return "readonly", "the state is read-only; make the state directory writable again"
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return "damaged", f"the database is damaged; {DAMAGED_FIX}"
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return "busy", "another process kept the database busy; try again"
+    if code == sqlite3.SQLITE_CANTOPEN:
+        return "io", "check that the state directory exists and is writable"
+    return "io", "check the disk (free space, `dmesg` for I/O errors)"
+
+
+DAMAGED_FIX = "stop calsync, move state.sqlite3 aside and start it again (the feed token is kept; first-seen times and marks are lost)"
+
+
+def state_error(path: str, verb: str, exc: sqlite3.Error) -> StateError:
+    kind, advice = _problem(exc)
+    error = StateError(f"{path}: cannot {verb} the state database ({exc}): {advice}")
+    error.kind = kind  # type: ignore[attr-defined]
+    return error
+
+
 class StateStore:
-    """One SQLite database; every change commits in its own transaction."""
+    """One SQLite database; every change commits in its own transaction. Every SQLite error becomes a StateError."""
 
     def __init__(self, path: Path | str, zone: ZoneInfo, readonly: bool = False) -> None:
         self.path, self.zone = str(path), zone
@@ -90,13 +119,26 @@ class StateStore:
                     os.close(fd)
                     os.chmod(self.path, 0o600)
                 self.db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-                self.db.execute("PRAGMA journal_mode=WAL")
+                self._use_wal()
                 self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA busy_timeout=10000")
-            if not readonly:
-                self._migrate()
         except sqlite3.Error as exc:
-            raise StateError(f"{self.path}: cannot open the state database ({exc}); check the state directory's permissions and free space") from None
+            raise state_error(self.path, "open", exc) from None
+        except OSError as exc:
+            raise StateError(f"{self.path}: cannot open the state database: {describe_os_error(exc)}") from None
+        if not readonly:
+            self._migrate()
+
+    def _use_wal(self) -> None:
+        """Switch a new database to WAL; the switch does not wait for a busy database on its own, so wait here."""
+        deadline = time.monotonic() + WAL_SWITCH_PATIENCE_SECONDS
+        while self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def close(self) -> None:
         self.db.close()
@@ -107,41 +149,61 @@ class StateStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _rows(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        """Every row of one query; a damaged or unreadable database raises StateError."""
+        try:
+            return self.db.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise state_error(self.path, "read", exc) from None
+
+    def schema_version(self) -> int:
+        return int(self._rows("PRAGMA user_version")[0][0])
+
     def _migrate(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        """Forward-only; the version is read again under the write lock, so two first starts never both migrate."""
+        version = self.schema_version()
         if version > len(MIGRATIONS):
             raise StateError(f"{self.path}: made by a newer calsync (schema {version}); upgrade calsync")
-        for number in range(version, len(MIGRATIONS)):
-            with self.transaction():
+        if version == len(MIGRATIONS):
+            return
+        with self.transaction() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            for number in range(version, len(MIGRATIONS)):
                 for statement in MIGRATIONS[number].split(";"):
                     if statement.strip():
-                        self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version={number + 1}")
+                        db.execute(statement)
+            db.execute(f"PRAGMA user_version={len(MIGRATIONS)}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT; on any failure the transaction is rolled back (if SQLite has not already)."""
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise StateError(f"{self.path}: cannot write the state database ({exc})") from None
+            raise state_error(self.path, "write", exc) from None
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        try:
             self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self.db.execute("ROLLBACK")
-            raise StateError(f"{self.path}: cannot write the state database ({exc}); check free disk space") from None
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise state_error(self.path, "write", exc) from None
+            raise
+
+    def _rollback(self) -> None:
+        if self.db.in_transaction:
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # SQLite may have rolled back on its own (disk full, I/O error)
 
     def integrity_ok(self) -> bool:
-        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return self._rows("PRAGMA integrity_check")[0][0] == "ok"
 
     # -- meta
     def get_meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        return row[0] if row else None
+        rows = self._rows("SELECT value FROM meta WHERE key=?", (key,))
+        return rows[0][0] if rows else None
 
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as db:
@@ -149,27 +211,33 @@ class StateStore:
 
     # -- first seen, outcomes
     def seen(self, now: dt.datetime) -> Seen:
-        interviews = {uid: _moment(t, self.zone) for uid, t in self.db.execute("SELECT uid, first_seen FROM interviews")}
-        outcomes = {(uid, kind): _moment(t, self.zone) for uid, kind, t in self.db.execute("SELECT uid, kind, first_seen FROM outcomes_seen")}
+        """Stored first-seen times, none later than ``now``: a clock that ran ahead must not make follow-ups missed for good."""
+        interviews = {uid: min(_moment(t, self.zone), now) for uid, t in self._rows("SELECT uid, first_seen FROM interviews")}
+        outcomes = {(uid, kind): min(_moment(t, self.zone), now)
+                    for uid, kind, t in self._rows("SELECT uid, kind, first_seen FROM outcomes_seen")}
         return Seen(now, interviews, outcomes)
 
     def recorded_outcomes(self) -> dict[str, tuple[Outcome, ...]]:
         found: dict[str, list[Outcome]] = {}
-        for uid, kind, at in self.db.execute("SELECT uid, kind, at FROM marks ORDER BY at"):
+        for uid, kind, at in self._rows("SELECT uid, kind, at FROM marks ORDER BY at"):
             found.setdefault(uid, []).append(Outcome(OutcomeKind(kind), _moment(at, self.zone)))
         return {uid: tuple(items) for uid, items in found.items()}
 
     def record_seen(self, now: dt.datetime, interviews: list[tuple[str, str, str, str, str]], outcomes: list[tuple[str, str]]) -> None:
-        """Remember interviews (uid, source, summary, company, start) and undated outcomes first seen now."""
+        """Remember interviews (uid, source, summary, company, start) and undated outcomes first seen now.
+
+        A first-seen time later than ``now`` (written while the clock ran ahead) is pulled back to ``now``."""
         stamp = _iso(now)
         with self.transaction() as db:
             db.executemany(
                 "INSERT INTO interviews(uid, source, first_seen, last_seen, summary, company, start, active) VALUES(?,?,?,?,?,?,?,1) "
-                "ON CONFLICT(uid) DO UPDATE SET last_seen=excluded.last_seen, summary=excluded.summary, "
+                "ON CONFLICT(uid) DO UPDATE SET first_seen=MIN(first_seen, excluded.first_seen), last_seen=excluded.last_seen, summary=excluded.summary, "
                 "company=excluded.company, start=excluded.start, source=excluded.source, active=1",
                 [(uid, source, stamp, stamp, summary, company, start) for uid, source, summary, company, start in interviews],
             )
-            db.executemany("INSERT OR IGNORE INTO outcomes_seen(uid, kind, first_seen) VALUES(?,?,?)", [(u, k, stamp) for u, k in outcomes])
+            db.executemany("INSERT INTO outcomes_seen(uid, kind, first_seen) VALUES(?,?,?) "
+                           "ON CONFLICT(uid, kind) DO UPDATE SET first_seen=MIN(first_seen, excluded.first_seen)",
+                           [(u, k, stamp) for u, k in outcomes])
 
     def mark(self, uid: str, kind: OutcomeKind, at: dt.datetime, now: dt.datetime) -> None:
         with self.transaction() as db:
@@ -188,7 +256,7 @@ class StateStore:
 
     def known_interviews(self) -> list[tuple[str, str, str, str]]:
         """(uid, summary, company, start) of every interview ever seen."""
-        return list(self.db.execute("SELECT uid, summary, company, start FROM interviews ORDER BY start, uid"))
+        return [tuple(r) for r in self._rows("SELECT uid, summary, company, start FROM interviews ORDER BY start, uid")]  # type: ignore[misc]
 
     # -- suggestions (untagged events that read like interviews)
     def record_suggestions(self, found: list[tuple[str, str, str, float, str]]) -> None:
@@ -224,12 +292,12 @@ class StateStore:
             return db.execute("DELETE FROM done WHERE fid=?", (fid,)).rowcount > 0
 
     def done_ids(self) -> set[str]:
-        return {row[0] for row in self.db.execute("SELECT fid FROM done")}
+        return {row[0] for row in self._rows("SELECT fid FROM done")}
 
     # -- sources
     def source_state(self, name: str) -> tuple[str, str, bytes | None]:
-        row = self.db.execute("SELECT etag, last_modified, body FROM sources WHERE name=?", (name,)).fetchone()
-        return (row[0], row[1], row[2]) if row else ("", "", None)
+        rows = self._rows("SELECT etag, last_modified, body FROM sources WHERE name=?", (name,))
+        return (rows[0][0], rows[0][1], rows[0][2]) if rows else ("", "", None)
 
     def source_ok(self, name: str, now: dt.datetime, etag: str, last_modified: str, body: bytes | None, count: int) -> None:
         with self.transaction() as db:
@@ -246,11 +314,11 @@ class StateStore:
 
     def source_health(self) -> list[tuple[str, str | None, str | None, str | None]]:
         """(name, last_ok, last_error, last_error_at) per source."""
-        return list(self.db.execute("SELECT name, last_ok, last_error, last_error_at FROM sources ORDER BY name"))
+        return [tuple(r) for r in self._rows("SELECT name, last_ok, last_error, last_error_at FROM sources ORDER BY name")]  # type: ignore[misc]
 
     # -- Google source cache: events as last listed, and the sync token that follows them
     def google_events(self, source: str) -> list[str]:
-        return [row[0] for row in self.db.execute("SELECT body FROM google_events WHERE source=? ORDER BY id", (source,))]
+        return [row[0] for row in self._rows("SELECT body FROM google_events WHERE source=? ORDER BY id", (source,))]
 
     def apply_google_page_set(self, source: str, upserts: list[tuple[str, str]], deletes: list[str],
                               sync_token: str, full: bool) -> None:
@@ -272,12 +340,12 @@ class StateStore:
                            [(i.fid, i.interview, i.kind, i.start, i.due, i.channel, i.summary, int(i.missed)) for i in items])
 
     def plan_items(self) -> list[PlanItem]:
-        rows = self.db.execute("SELECT fid, interview, kind, start, due, channel, summary, missed FROM plan_items ORDER BY start, fid")
+        rows = self._rows("SELECT fid, interview, kind, start, due, channel, summary, missed FROM plan_items ORDER BY start, fid")
         return [PlanItem(*row[:7], bool(row[7])) for row in rows]
 
     # -- published
     def published(self, sink: str) -> dict[str, PublishedRow]:
-        rows = self.db.execute(
+        rows = self._rows(
             "SELECT sink, fid, interview, kind, hash, sequence, status, remote_etag, payload, start, due, summary FROM published WHERE sink=?", (sink,))
         return {r[1]: PublishedRow(*r) for r in rows}
 
@@ -330,7 +398,7 @@ def open_readonly_seen(config: "object", now: dt.datetime) -> tuple[Seen | None,
         return None, {}
     store = StateStore(path, config.plan.zone, readonly=True)  # type: ignore[attr-defined]
     try:
-        if store.db.execute("PRAGMA user_version").fetchone()[0] < 1:
+        if store.schema_version() < 1:
             return None, {}
         return store.seen(now), store.recorded_outcomes()
     finally:

@@ -29,7 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from calsync.ics.redaction import scrub
 
     try:
-        return dispatch(args)
+        code = dispatch(args)
+        sys.stdout.flush()  # a closed pipe shows here, not as a traceback at exit
+        return code
     except CalsyncError as exc:
         if verbose:
             log.exception("%s", exc)
@@ -39,11 +41,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`calsync status | head`): nothing left to say
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except OSError as exc:
+        from calsync.errors import EX_IOERR, describe_os_error
+
         if verbose:
             log.exception("%s", exc)
-        print(f"calsync: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}; check free disk space and permissions", file=sys.stderr)
-        return 74
+        print(f"calsync: {describe_os_error(exc)}", file=sys.stderr)
+        return EX_IOERR
     except Exception as exc:  # a bug: say so in one line, traceback only with --verbose
         if verbose:
             log.exception("unexpected error")

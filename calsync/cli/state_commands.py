@@ -43,15 +43,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from calsync.daemon import bind_feed_server
+    from calsync.statelock import StateLock
     from calsync.web.token import FeedToken
-    from calsync.web.server import start_feed_server
-    from calsync.state import state_path
 
     config = configured(args)
+    lock = StateLock.acquire(config.state_dir)  # one server per state directory; released when the process ends
     with open_store(config) as store:
         FeedToken(store, config.state_dir).ensure()
-        server, thread = start_feed_server(config.feed.bind, config.feed.port, feed_path(config), state_path(config.state_dir),
-                                           config.feed.max_connections, config.feed.connection_timeout)
+        server = bind_feed_server(config)
         store.set_meta("feed_bound", f"{config.feed.bind}:{server.port}")
     log.info("serving %s on %s port %d", feed_path(config), config.feed.bind, server.port)
     stop = threading.Event()
@@ -63,6 +63,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     stop.wait()
     server.shutdown()
     server.server_close()
+    lock.release()
     return 0
 
 

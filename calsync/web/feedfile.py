@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from calsync.web.token import META_KEY, token_matches
+from calsync.web.token import META_KEY, file_token_hash, token_matches
 
 FEED_NAME = "followups.ics"
 
@@ -65,22 +65,28 @@ class FeedFile:
 
 
 class TokenCheck:
-    """Reads the stored token hash on every request, so a rotation takes effect at once."""
+    """Reads the stored token hash on every request, so a rotation takes effect at once.
+
+    When the database cannot be read (damaged, missing, on a read-only disk), the token file decides."""
 
     def __init__(self, db_path: Path) -> None:
-        self._db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False, timeout=5)
+        self._path, self._db = db_path, None
         self._lock = threading.Lock()
 
     def __call__(self, candidate: bytes) -> bool:
         with self._lock:
             try:
+                if self._db is None:
+                    self._db = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True, check_same_thread=False, timeout=5)
                 row = self._db.execute("SELECT value FROM meta WHERE key=?", (META_KEY,)).fetchone()
-            except sqlite3.Error:
-                return False
-        return bool(row and row[0]) and token_matches(candidate, bytes.fromhex(row[0]))
+                expected = bytes.fromhex(row[0]) if row and row[0] else None
+            except (sqlite3.Error, ValueError):
+                expected = file_token_hash(self._path.parent)
+        return expected is not None and token_matches(candidate, expected)
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
 
 
 def accepts_gzip(header: str) -> bool:
