@@ -19,7 +19,7 @@ from calsync.errors import EX_SOFTWARE, AuthError, CalsyncError, ConfigError, So
 from calsync.notify import SystemdNotifier
 from calsync.runtime import Runtime, feed_path, open_runtime, open_store
 from calsync.state import state_path
-from calsync.statelock import StateLock
+from calsync.statedir import StateLock
 from calsync.web.board import BoardService
 from calsync.web.passes import PassRequests
 from calsync.web.server import FeedServer

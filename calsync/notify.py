@@ -23,6 +23,7 @@ class SystemdNotifier:
         message = "\n".join(fields).encode("utf-8", "replace")
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+                sock.setblocking(False)  # a reader that has stopped reading must never stall the daemon
                 sock.connect(self.address)
                 sock.sendall(message)
             return True

@@ -84,8 +84,11 @@ def _check_source(config: Config, source_index: int, now: dt.datetime) -> Findin
 
 
 def run_checks(config: Config, now: dt.datetime, token: Callable[[], str | None], port: int, found: str = "") -> list[Finding]:
+    from calsync.statedir import check_state_dir
+
     where = found or str(config.file or "(defaults)")
     findings = [Finding(True, f"configuration {where} is valid"), _check_state_dir(config), _check_clock(now)]
+    findings.extend(Finding(ok, what, fix) for ok, what, fix in check_state_dir(config.state_dir))
     findings.extend(Finding(False, f"configuration: {w}", "reword the template") for w in config.warnings)
     if config.google.sink or any(s.kind == "google" for s in config.sources):
         from calsync.google.auth import load_credentials

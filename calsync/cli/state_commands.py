@@ -10,7 +10,7 @@ import threading
 from calsync.cli.context import configured
 from calsync.cli.moments import parse_moment
 from calsync.config import Config
-from calsync.errors import CalsyncError
+from calsync.errors import CalsyncError, StateError
 from calsync.ics.redaction import scrub
 from calsync.runtime import feed_path, open_store
 
@@ -44,7 +44,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from calsync.daemon import bind_feed_server
-    from calsync.statelock import StateLock
+    from calsync.statedir import StateLock
     from calsync.web.token import FeedToken
 
     config = configured(args)
@@ -102,7 +102,12 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     config = configured(args)
     now = dt.datetime.now(config.plan.zone)
-    token, bound = _feed_access(config)
+    try:
+        token, bound = _feed_access(config)
+    except StateError:  # the state checks say why
+        from calsync.web.token import TOKEN_FILE, read_token_file
+
+        token, bound = read_token_file(config.state_dir / TOKEN_FILE), None
     port = int(bound.rsplit(":", 1)[1]) if bound else config.feed.port
     findings = run_checks(config, now, lambda: token, port, args.config_found)
     for finding in findings:

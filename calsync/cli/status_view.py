@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from calsync.cli.context import configured, current_time
+from calsync.errors import StateError
 from calsync.ics.redaction import scrub
 from calsync.runtime import open_store
 from calsync.state import state_path
@@ -64,6 +65,7 @@ def collect_status(config: Any, now: dt.datetime) -> dict[str, Any]:
         notices.append(f"degraded: {degraded}")
     if google_note:
         notices.append(f"Google: {google_note}")
+    notices.extend(state_problems(config.state_dir))
     by_interview: dict[str, list[Any]] = {}
     for item in items:
         by_interview.setdefault(item.interview, []).append(item)
@@ -123,6 +125,13 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
+def state_problems(state_dir: Any) -> list[str]:
+    """What is wrong with the running daemon or the state directory, with the fix."""
+    from calsync.statedir import check_state_dir
+
+    return [f"state: {what}" + (f"; fix: {fix}" if fix else "") for ok, what, fix in check_state_dir(state_dir) if not ok]
+
+
 def render_status(status: dict[str, Any], interviews: list[dict[str, Any]], width: int) -> str:
     """Interviews grouped with their follow-ups, each line within ``width`` columns."""
     width = max(width, 40)
@@ -171,7 +180,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         else:
             print(f"no state yet in {config.state_dir}: run `calsync run --once` first")
         return 0
-    status = collect_status(config, now)
+    try:
+        status = collect_status(config, now)
+    except StateError:  # say what the daemon and the state directory look like, then the error's own line
+        print("\n".join(printable(line) for line in state_problems(config.state_dir)))
+        raise
     chosen = select(status, args.upcoming, args.company)
     if args.json:
         print(json.dumps({**status, "interviews": chosen}, indent=2, ensure_ascii=False))

@@ -1,12 +1,14 @@
-"""One process per state directory: an flock held for the process's life, its pid and condition inside."""
+"""The state directory: one process at a time (an flock held for its life, its pid and condition inside) and its health."""
 from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import time
 from pathlib import Path
 
 from calsync.errors import AlreadyRunning, StateError, describe_os_error
+from calsync.state import DAMAGED_FIX, DB_NAME, state_error
 
 LOCK_FILE = "calsync.lock"
 RECORD_SIZE = 512  # written whole at start, then overwritten in place: still possible on a full disk
@@ -24,9 +26,9 @@ class StateLock:
         path = state_dir / LOCK_FILE
         try:
             state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError as exc:
-            raise StateError(f"{path}: cannot create the lock file: {describe_os_error(exc)}") from None
+            raise StateError(f"{state_dir}: cannot create the state directory: {describe_os_error(exc)}") from None
+        fd = _open_for_locking(path)
         deadline = time.monotonic() + ACQUIRE_PATIENCE_SECONDS
         while True:
             try:
@@ -62,6 +64,16 @@ class StateLock:
         self.release()
 
 
+def _open_for_locking(path: Path) -> int:
+    """The lock file, writable when possible; on a read-only filesystem read-only, or the directory itself."""
+    for target, flags in ((path, os.O_RDWR | os.O_CREAT), (path, os.O_RDONLY), (path.parent, os.O_RDONLY)):
+        try:
+            return os.open(target, flags | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            error = exc
+    raise StateError(f"{path}: cannot open the lock file: {describe_os_error(error)}")
+
+
 def _read_record(path: Path) -> tuple[int, str] | None:
     try:
         pid, _, condition = path.read_text(encoding="utf-8", errors="replace").strip().partition("\n")
@@ -84,3 +96,44 @@ def running_holder(state_dir: Path) -> tuple[int, str] | None:
     finally:
         os.close(fd)
     return None
+
+
+LOW_SPACE_BYTES = 1 << 20
+
+
+def check_state_dir(state_dir: Path) -> list[tuple[bool, str, str]]:
+    """(ok, what, fix) for the running daemon's condition, the database's integrity, free space and writability."""
+    found: list[tuple[bool, str, str]] = []
+    holder = running_holder(state_dir)
+    if holder is not None:
+        pid, condition = holder
+        degraded = condition.startswith("degraded")
+        found.append((not degraded, f"calsync (pid {pid}) is {condition or 'running'}",
+                      "it keeps serving the last feed and retries on its own once this is fixed" if degraded else ""))
+    db = state_dir / DB_NAME
+    try:
+        read_only = bool(os.statvfs(state_dir).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    if db.exists():
+        try:  # nothing can change a database on a read-only filesystem: read it without locks (WAL needs them)
+            conn = sqlite3.connect(f"file:{db}?mode=ro{'&immutable=1' if read_only else ''}", uri=True, timeout=5)
+            try:
+                result = conn.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                conn.close()
+            found.append((True, f"{db} is intact", "") if result == "ok" else
+                         (False, f"{db} is damaged ({result})", DAMAGED_FIX))
+        except sqlite3.Error as exc:
+            error = state_error(str(db), "read", exc)
+            message = str(error)
+            found.append((False, message.split(": ", 1)[1] if ": " in message else message, ""))
+    try:
+        stats = os.statvfs(state_dir)
+    except OSError:
+        return found
+    if stats.f_flag & os.ST_RDONLY:
+        found.append((False, f"{state_dir} is on a read-only filesystem", "remount it read-write, or set state_dir"))
+    elif stats.f_bavail * stats.f_frsize < LOW_SPACE_BYTES:
+        found.append((False, f"{state_dir} has only {stats.f_bavail * stats.f_frsize // 1024} KiB free", "free some space on that disk"))
+    return found
