@@ -132,9 +132,10 @@ class StateStore:
     def _use_wal(self) -> None:
         """Switch a new database to WAL; the switch does not wait for a busy database on its own, so wait here."""
         deadline = time.monotonic() + WAL_SWITCH_PATIENCE_SECONDS
-        while self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        while True:
             try:
-                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA journal_mode=WAL")  # ":memory:" stays "memory": no retry for that
+                return
             except sqlite3.OperationalError as exc:
                 if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
                     raise

@@ -182,3 +182,31 @@ def test_bad_config_exits_78_without_traceback(tmp_path):
     proc = start(config)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 78 and "business.close" in err and "Traceback" not in err
+
+
+
+def test_sighup_refuses_what_load_refuses_and_keeps_serving(tmp_path):
+    """A template that cannot render, a feed port that is not a number: refused on reload as at start."""
+    (tmp_path / "cal.ics").write_bytes(ICS)
+    config_file = write_config(tmp_path, f'path = "{tmp_path / "cal.ics"}"')
+    good = config_file.read_text()
+    proc = start(config_file)
+    log: list[str] = []
+    threading.Thread(target=lambda: log.extend(iter(proc.stderr.readline, "")), daemon=True).start()
+    try:
+        feed = tmp_path / "state" / "followups.ics"
+        assert wait_for(lambda: feed.exists())
+        for count, bad in enumerate((good + '[drafts.templates]\nthank_you = "Hi {0}"\n', good.replace("port = 0", 'port = "eighty"')), 1):
+            config_file.write_text(bad)
+            proc.send_signal(signal.SIGHUP)
+            assert wait_for(lambda: sum("reload refused" in line for line in log) == count or proc.poll() is not None), log
+            assert proc.poll() is None
+        config_file.write_text(good.replace('timezone = "America/Los_Angeles"', 'timezone = "America/New_York"'))
+        proc.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: b"America/New_York" in feed.read_bytes())  # the next good one is taken
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    text = "".join(log)
+    assert proc.returncode == 0, text
+    assert "{0}" in text and "feed.port" in text and "configuration reloaded" in text and "Traceback" not in text, text
