@@ -139,7 +139,7 @@ def test_a_clock_that_ran_ahead_does_not_miss_follow_ups_for_good(tmp_path, caps
     code, _, _ = run_cli(capsys, "--config", config, "run", "--once", "--now", "2026-11-25T09:00")
     assert code == 0
     _, right, _ = run_cli(capsys, "--config", config, "status", "--now", "2026-11-25T09:00")
-    assert "missed" not in right and "thank_you" in right and "pending" in right
+    assert "missed" not in right and "thank-you" in right and "pending" in right
     with StateStore(tmp_path / "state" / "state.sqlite3", UTC) as store:  # the stored time itself was pulled back
         (first_seen,) = store.db.execute("SELECT first_seen FROM interviews").fetchone()
     assert dt.datetime.fromisoformat(first_seen) == dt.datetime(2026, 11, 25, 17, 0, tzinfo=dt.timezone.utc)
