@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from calsync.core.detect import Seen
 from calsync.core.model import Outcome, OutcomeKind
-from calsync.errors import StateError, describe_os_error
+from calsync.errors import StateError, describe_os_error, state_error
 
 DB_NAME = "state.sqlite3"
 WAL_SWITCH_PATIENCE_SECONDS = 10.0
@@ -76,32 +76,6 @@ def _iso(moment: dt.datetime) -> str:
 
 def _moment(text: str, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.fromisoformat(text).astimezone(zone)
-
-
-def _problem(exc: sqlite3.Error) -> tuple[str, str]:
-    """(kind, advice) for an SQLite error: full, readonly, damaged, busy or io."""
-    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
-    if code == sqlite3.SQLITE_FULL:
-        return "full", "the disk is full; free some space"
-    if code == sqlite3.SQLITE_READONLY:
-        return "readonly", "the state is read-only; make the state directory writable again"
-    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-        return "damaged", f"the database is damaged; {DAMAGED_FIX}"
-    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        return "busy", "another process kept the database busy; try again"
-    if code == sqlite3.SQLITE_CANTOPEN:
-        return "io", "check that the state directory exists and is writable"
-    return "io", "check the disk (free space, `dmesg` for I/O errors)"
-
-
-DAMAGED_FIX = "stop calsync, move state.sqlite3 aside and start it again (the feed token is kept; first-seen times and marks are lost)"
-
-
-def state_error(path: str, verb: str, exc: sqlite3.Error) -> StateError:
-    kind, advice = _problem(exc)
-    error = StateError(f"{path}: cannot {verb} the state database ({exc}): {advice}")
-    error.kind = kind  # type: ignore[attr-defined]
-    return error
 
 
 class StateStore:

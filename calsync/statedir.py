@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 from calsync.errors import AlreadyRunning, StateError, describe_os_error
-from calsync.state import DAMAGED_FIX, DB_NAME, state_error
+from calsync.errors import DAMAGED_FIX, state_error
+from calsync.state import DB_NAME
 
 LOCK_FILE = "calsync.lock"
 RECORD_SIZE = 512  # written whole at start, then overwritten in place: still possible on a full disk
