@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -112,3 +113,14 @@ def no_internet(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def wait_for(predicate, timeout: float = 60.0):
+    """Poll ``predicate`` until it is truthy (returns its value) or ``timeout`` seconds pass (returns False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    return False

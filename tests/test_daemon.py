@@ -14,7 +14,7 @@ import pytest
 from calsync.config import load_config
 from calsync.daemon import Daemon
 from calsync.notify import SystemdNotifier
-from tests.conftest import calendar, vevent
+from tests.conftest import calendar, vevent, wait_for
 from tests.http_fixtures import calendar_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,14 +82,6 @@ def start(config_file, env_extra=None):
     return subprocess.Popen([sys.executable, "-m", "calsync", "--config", str(config_file), "run"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_sigterm_in_the_middle_of_a_pass_exits_cleanly(tmp_path):

@@ -19,20 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import calendar, vevent
+from tests.conftest import calendar, vevent, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 ACME = vevent("acme-1", "20261201T100000", "20261201T110000", summary="Onsite #interview", description="Company: Acme")
 GLOBEX = vevent("globex-1", "20261203T100000", "20261203T110000", summary="Screen #interview", description="Company: Globex")
 
-
-def wait_for(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def namespaces_work() -> bool:

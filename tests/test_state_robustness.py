@@ -14,7 +14,7 @@ import pytest
 
 from calsync.cli.main import main
 from calsync.state import StateStore
-from tests.conftest import calendar, vevent
+from tests.conftest import calendar, vevent, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 UTC = ZoneInfo("UTC")
@@ -36,14 +36,6 @@ def calsync(config, *argv, **kwargs):
     return subprocess.Popen([sys.executable, "-m", "calsync", "--config", str(config), *argv], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def bound_port(state_dir):
