@@ -219,6 +219,15 @@ def _usable_zones(raw: RawCalendar, zones: list[RawComponent], name: str, limits
     return usable
 
 
+def _forget_custom_zones() -> None:
+    """icalendar keeps each custom VTIMEZONE by TZID for the whole process, first one wins; each calendar must use its own."""
+    from icalendar.timezone import tzp
+
+    cache = getattr(tzp, "_TZP__tz_cache", None)  # no public way to clear it (icalendar 7); tests/ics/test_custom_zone.py notices a rename
+    if isinstance(cache, dict):
+        cache.clear()
+
+
 def _parse_components(data: bytes, name: str) -> list[object]:
     import icalendar
 
@@ -273,6 +282,7 @@ def _parse(data: bytes, name: str, zone: ZoneInfo, now: dt.datetime, limits: Ics
     events = [c for c in events if c.uid not in too_big]
     zone_text = b"".join(raw.text[z.start:z.end] for z in _usable_zones(raw, zones, name, limits, parsed))
     groups: dict[str | None, list[RawComponent]] = defaultdict(list)
+    _forget_custom_zones()
     for c in events:
         groups[c.uid].append(c)
     try:
