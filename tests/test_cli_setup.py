@@ -4,14 +4,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from calsync.cli.main import main
-from tests.conftest import calendar, vevent
+from tests.conftest import calendar, vevent, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -110,16 +109,6 @@ def test_no_arguments_prints_help_and_exits_2(capsys):
     assert info.value.code == 0 and "calsync" in capsys.readouterr().out
 
 
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
-
 def test_readme_system_service_in_a_fake_root(capsys, places, tmp_path):
     """README "System service": init --system, the service with systemd's environment, then `feed-url` as root."""
     user, system = places
@@ -139,13 +128,14 @@ def test_readme_system_service_in_a_fake_root(capsys, places, tmp_path):
     service = subprocess.Popen([sys.executable, "-m", "calsync", "--config", f"{etc}/calsync.toml", "run"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        wait_for(lambda: service.poll() is not None or ((private / "followups.ics").exists() and (private / "state.sqlite3").exists()))
+        assert wait_for(lambda: service.poll() is not None or ((private / "followups.ics").exists() and (private / "state.sqlite3").exists()))
         assert service.poll() is None, service.communicate()[1]
         # sudo calsync feed-url (no --config: the system configuration is found, and its state_dir is the service's)
         def bound_url():
             code, out, _ = run(capsys, "feed-url")
             return out.strip() if code == 0 and ":0/" not in out else None
         url = wait_for(bound_url)
+        assert url, "feed-url never printed a bound URL"
         with urllib.request.urlopen(url, timeout=10) as response:
             body = response.read()
         assert response.status == 200 and b"BEGIN:VCALENDAR" in body and b"acme-1" in body
@@ -201,11 +191,11 @@ def test_sighup_rereads_the_discovered_file(tmp_path):
         service = subprocess.Popen([sys.executable, "-m", "calsync", "run"], cwd=ROOT, env={**os.environ, "CALSYNC_CONFIG": str(config)},
                                    stdout=subprocess.DEVNULL, stderr=errors)
     try:
-        wait_for(lambda: service.poll() is not None or (tmp_path / "state" / "followups.ics").exists())
+        assert wait_for(lambda: service.poll() is not None or (tmp_path / "state" / "followups.ics").exists())
         assert service.poll() is None, log.read_text()
         config.write_text(config.read_text() + '[drafts.templates]\ncheck_in = "Hi {0}"\n')
         service.send_signal(signal.SIGHUP)
-        wait_for(lambda: service.poll() is not None or "reload refused" in log.read_text())
+        assert wait_for(lambda: service.poll() is not None or "reload refused" in log.read_text())
         assert service.poll() is None, log.read_text()
     finally:
         service.send_signal(signal.SIGTERM)
