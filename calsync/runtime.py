@@ -1,15 +1,21 @@
-"""Wiring: state, sources, sinks and the engine for one configuration."""
+"""Wiring: state, sources, sinks and the engine for one configuration.
+
+Commands that only read or record state (status, mark, done, feed-url) use ``open_store`` and
+``feed_path``; the engine, and with it HTTP, the planner and every source and sink type, is
+imported by the functions that build one.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from calsync.config import Config
-from calsync.engine import Engine, Sink, Source, make_ics_source
 from calsync.errors import ConfigError
-from calsync.ics.feed import IcsFeed
-from calsync.ics.text import FeedStyle
 from calsync.state import StateStore, state_path
+
+if TYPE_CHECKING:
+    from calsync.engine import Engine, Sink, Source
 
 
 def feed_path(config: Config) -> Path:
@@ -22,6 +28,8 @@ def open_store(config: Config) -> StateStore:
 
 
 def make_sources(config: Config, store: StateStore) -> list[tuple[Source, float]]:
+    from calsync.engine import make_ics_source
+
     found: list[tuple[Source, float]] = []
     for source in config.sources:
         if source.kind == "ics":
@@ -40,6 +48,9 @@ def make_sources(config: Config, store: StateStore) -> list[tuple[Source, float]
 
 
 def make_sinks(config: Config, store: StateStore) -> list[Sink]:
+    from calsync.ics.feed import IcsFeed
+    from calsync.ics.text import FeedStyle
+
     feed = IcsFeed(store, feed_path(config), config.plan.zone.key, config.feed.name,
                    FeedStyle(config.feed.alarm_minutes, config.feed.todos), config.feed.refresh_interval)
     sinks: list[Sink] = [feed]
@@ -62,6 +73,8 @@ class Runtime:
 
 
 def open_runtime(config: Config, store: StateStore | None = None) -> Runtime:
+    from calsync.engine import Engine
+
     store = store or open_store(config)
     engine = Engine(config, store, make_sinks(config, store), make_sources(config, store))
     return Runtime(config, store, engine)

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from calsync.core.detect import Seen
-from calsync.core.model import Outcome, OutcomeKind
+from calsync.core.model import Outcome, OutcomeKind, Seen
 from calsync.errors import StateError, describe_os_error, state_error
 
 DB_NAME = "state.sqlite3"

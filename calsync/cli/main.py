@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -61,21 +62,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 70
 
 
+# Each command's module, imported only when that command runs: `calsync status` must not pay for the
+# engine, HTTP, Google or the feed server (tests/test_lazy_imports.py holds it to that).
+COMMANDS = {
+    "plan": ("plan_commands", "cmd_plan"), "check-config": ("plan_commands", "cmd_check_config"),
+    "run": ("state_commands", "cmd_run"), "serve": ("state_commands", "cmd_serve"), "doctor": ("state_commands", "cmd_doctor"),
+    "auth": ("state_commands", "cmd_auth"), "feed-url": ("state_commands", "cmd_feed_url"),
+    "rotate-feed-token": ("state_commands", "cmd_rotate_feed_token"),
+    "mark": ("record_commands", "cmd_mark"), "done": ("record_commands", "cmd_done"),
+    "confirm": ("record_commands", "cmd_confirm"), "dismiss": ("record_commands", "cmd_dismiss"),
+    "status": ("status_view", "cmd_status"), "init": ("setup_commands", "cmd_init"), "completion": ("setup_commands", "cmd_completion"),
+}
+
+
 def dispatch(args: argparse.Namespace) -> int:
     """Run the command ``args`` names."""
-    from calsync.cli import plan_commands as p
-    from calsync.cli import record_commands as r
-    from calsync.cli import setup_commands as i
-    from calsync.cli import state_commands as s
-    from calsync.cli import status_view as v
-
-    commands = {
-        "plan": p.cmd_plan, "check-config": p.cmd_check_config, "run": s.cmd_run, "serve": s.cmd_serve, "mark": r.cmd_mark,
-        "done": r.cmd_done, "status": v.cmd_status, "doctor": s.cmd_doctor, "auth": s.cmd_auth, "feed-url": s.cmd_feed_url,
-        "rotate-feed-token": s.cmd_rotate_feed_token, "confirm": r.cmd_confirm, "dismiss": r.cmd_dismiss, "init": i.cmd_init, "completion": i.cmd_completion,
-    }
+    module, function = COMMANDS[args.command]
+    command = getattr(importlib.import_module(f"calsync.cli.{module}"), function)
     try:
-        return commands[args.command](args)
+        return command(args)
     finally:
         state_dir = getattr(args, "state_dir_used", None)
         if state_dir is not None:

@@ -18,7 +18,7 @@ def cli_sources(config: Config, locations: list[str] | None) -> tuple[SourceConf
     from pathlib import Path
 
     from calsync.errors import SourceError
-    from calsync.ics.fetch import normalize_url, redact_url
+    from calsync.ics.redaction import normalize_url, redact_url
     from calsync.ics.redaction import url_label
     from calsync.ics.source import is_url
 

@@ -69,6 +69,9 @@ def collect_status(config: Any, now: dt.datetime) -> dict[str, Any]:
     by_interview: dict[str, list[Any]] = {}
     for item in items:
         by_interview.setdefault(item.interview, []).append(item)
+    read_outcomes: dict[str, list[str]] = {}  # undated outcomes read from the calendar, per interview
+    for o_uid, kind in seen.outcomes:
+        read_outcomes.setdefault(o_uid, []).append(kind)
     interviews = []
     for uid, summary, company, start in known:
         followups = []
@@ -82,7 +85,7 @@ def collect_status(config: Any, now: dt.datetime) -> dict[str, Any]:
                               "summary": item.summary, "state": state})
         outcomes = [{"kind": o.kind.value, "at": o.at.astimezone(zone).isoformat(), "recorded": "mark"} for o in marks.get(uid, ())]
         outcomes += [{"kind": kind, "at": None, "recorded": "calendar"}  # its date, if any, is in the event's text
-                     for (o_uid, kind) in seen.outcomes if o_uid == uid]
+                     for kind in read_outcomes.get(uid, ())]
         begin = _local(start, zone)
         interviews.append({"uid": uid, "summary": summary, "company": company,
                            "start": begin.isoformat() if begin else start, "outcomes": sorted(outcomes, key=lambda o: o["at"] or ""),
@@ -112,12 +115,17 @@ def select(status: dict[str, Any], upcoming: bool, company: str | None) -> list[
     return chosen
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _when(text: str) -> str:
+    """``Tue Dec  8 14:00`` (English names whatever the locale, as the C locale's strftime gives)."""
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         return text[:16]
-    return f"{moment:%a %b} {moment.day:>2} {moment:%H:%M}"
+    return f"{_DAYS[moment.weekday()]} {_MONTHS[moment.month - 1]} {moment.day:>2} {moment.hour:02d}:{moment.minute:02d}"
 
 
 def _fit(text: str, width: int) -> str:

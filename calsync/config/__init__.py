@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from calsync.config.caldav import CaldavConfig, as_caldav_config
 from calsync.config.kinds import Report
@@ -13,7 +14,9 @@ from calsync.config.schema import read_config
 from calsync.core.model import Channel
 from calsync.core.settings import BusinessSettings, DraftSettings, MatchSettings, PlanSettings, RuleSettings
 from calsync.errors import ConfigError
-from calsync.ics.parse import IcsLimits
+
+if TYPE_CHECKING:
+    from calsync.ics.parse import IcsLimits
 
 SAMPLE_FILE = "sample-interviews.ics"
 
@@ -74,7 +77,6 @@ class Config:
     plan: PlanSettings
     sources: tuple[SourceConfig, ...]
     state_dir: Path
-    ics_limits: IcsLimits = IcsLimits()
     fetch: FetchLimits = FetchLimits()
     feed: FeedConfig = FeedConfig()
     google: GoogleConfig = GoogleConfig()
@@ -83,6 +85,13 @@ class Config:
     file: Path | None = None
     warnings: tuple[str, ...] = field(default=())
     values: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # resolved, per table
+
+    @cached_property
+    def ics_limits(self) -> IcsLimits:
+        """The calendar parser's limits, from [limits]; the parser is imported only by what reads calendars."""
+        from calsync.ics.parse import IcsLimits
+
+        return _pick(IcsLimits, self.values.get("limits", {}))
 
 
 def build_config(data: dict[str, Any], file: Path | None = None) -> Config:
@@ -116,7 +125,6 @@ def assemble(values: dict[str, Any], file: Path | None = None, warnings: tuple[s
         plan=plan,
         sources=tuple(_source(s, top["state_dir"]) for s in values["sources"]),
         state_dir=top["state_dir"],
-        ics_limits=_pick(IcsLimits, values["limits"]),
         fetch=_pick(FetchLimits, values["limits"]),
         feed=_pick(FeedConfig, values["feed"] | {"public_url": values["feed"]["public_url"].rstrip("/")}),
         google=_pick(GoogleConfig, values["google"]),

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from calsync.config.toml_text import toml_string, toml_value
 from calsync.core.user_pattern import compile_user_pattern
+from calsync.ics.redaction import normalize_url, redact_url
 
 
 class Invalid(ValueError):
@@ -260,9 +261,6 @@ class WebAddress(Kind):
     allow_empty: bool = False
 
     def read(self, raw: object, base: Path) -> str:
-        from calsync.ics.fetch import normalize_url
-        from calsync.ics.redaction import redact_url
-
         if not isinstance(raw, str) or len(raw) > 4096:
             raise self.fail(raw)
         if not raw and self.allow_empty:

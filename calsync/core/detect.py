@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from calsync.core.business import BusinessCalendar
 from calsync.core.directives import find_outcomes, has_no_calls, read_fields, without_outcome_lines
 from calsync.core.html_text import plain_text
-from calsync.core.model import Contact, EventKind, Interview, Outcome, OutcomeKind, SourceEvent
+from calsync.core.model import Contact, EventKind, Interview, Outcome, OutcomeKind, Seen, SourceEvent
 from calsync.core.settings import PlanSettings
 from calsync.core.timeline import stated_deadline
 
@@ -58,21 +57,6 @@ def classify(event: SourceEvent, settings: PlanSettings, text: str | None = None
 def is_declined(event: SourceEvent, me: tuple[str, ...]) -> bool:
     mine = {address.lower() for address in me}
     return any(a.partstat == "DECLINED" and (a.is_me or a.email.lower() in mine) for a in event.attendees)
-
-
-@dataclass(frozen=True)
-class Seen:
-    """When calsync first saw interviews and undated outcomes; ``now`` for anything new."""
-
-    now: dt.datetime
-    interviews: Mapping[str, dt.datetime]
-    outcomes: Mapping[tuple[str, str], dt.datetime]
-
-    def interview(self, uid: str) -> dt.datetime:
-        return self.interviews.get(uid, self.now)
-
-    def outcome(self, uid: str, kind: OutcomeKind) -> dt.datetime:
-        return self.outcomes.get((uid, kind.value), self.now)
 
 
 def read_interview(

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 import functools
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -153,3 +154,18 @@ def followup_id(source: str, interview: str, kind: Kind) -> str:
 class Plan:
     followups: tuple[FollowUp, ...]
     missed: tuple[FollowUp, ...] = ()
+
+
+@dataclass(frozen=True)
+class Seen:
+    """When calsync first saw interviews and undated outcomes; ``now`` for anything new."""
+
+    now: dt.datetime
+    interviews: Mapping[str, dt.datetime]
+    outcomes: Mapping[tuple[str, str], dt.datetime]
+
+    def interview(self, uid: str) -> dt.datetime:
+        return self.interviews.get(uid, self.now)
+
+    def outcome(self, uid: str, kind: OutcomeKind) -> dt.datetime:
+        return self.outcomes.get((uid, kind.value), self.now)

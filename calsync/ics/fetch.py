@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from calsync.errors import SourceError
 from calsync.ics.address_policy import Address, AddressPolicy, TargetRefused
-from calsync.ics.redaction import redact_url, strip_escapes
+from calsync.ics.redaction import normalize_url, redact_url, strip_escapes
 
 __all__ = ["FetchResult", "Validators", "fetch_url", "normalize_url", "redact_url"]
 
@@ -30,14 +30,6 @@ USER_AGENT = "calsync (+https://github.com/calsync/calsync)"
 _REDIRECTS = {301, 302, 303, 307, 308}
 _CHUNK = 65536
 _URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"  # reserved characters and existing %-escapes stay as they are
-
-
-def normalize_url(url: str) -> str:
-    """``webcal://`` and ``webcals://`` (what iCloud and Outlook share) mean ``https://``."""
-    scheme, sep, rest = url.strip().partition("://")
-    if sep and scheme.lower() in ("webcal", "webcals"):
-        return "https://" + rest
-    return url.strip()
 
 
 @dataclass(frozen=True)

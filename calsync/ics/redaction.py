@@ -19,6 +19,14 @@ _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+def normalize_url(url: str) -> str:
+    """``webcal://`` and ``webcals://`` (what iCloud and Outlook share) mean ``https://``."""
+    scheme, sep, rest = url.strip().partition("://")
+    if sep and scheme.lower() in ("webcal", "webcals"):
+        return "https://" + rest
+    return url.strip()
+
+
 def _looks_secret(segment: str) -> bool:
     """A path segment that is a share secret: ``private-…``, a UUID, or a long run of random-looking characters."""
     text = urllib.parse.unquote(segment)
