@@ -57,8 +57,9 @@ def _unrelated(gap: str) -> bool:
 
 
 def _chained(gap: str) -> bool:
-    words = _words(gap)
-    return bool(words) and all(w in _CHAINING for w in words)
+    """Only linking words or punctuation between two dates of one phrase ("by Wed, Dec 9")."""
+    words = [w for w in _words(gap) if w]
+    return all(w in _CHAINING for w in words) and (bool(words) or gap.strip() in ("", ",", "/"))
 
 
 def _clauses(flat: str) -> Iterator[str]:
