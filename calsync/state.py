@@ -80,11 +80,12 @@ def _moment(text: str, zone: ZoneInfo) -> dt.datetime:
 class StateStore:
     """One SQLite database; every change commits in its own transaction. Every SQLite error becomes a StateError."""
 
-    def __init__(self, path: Path | str, zone: ZoneInfo, readonly: bool = False) -> None:
+    def __init__(self, path: Path | str, zone: ZoneInfo, readonly: bool = False, immutable: bool = False) -> None:
         self.path, self.zone = str(path), zone
         try:
             if readonly:
-                self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=10, isolation_level=None)
+                flags = "mode=ro&immutable=1" if immutable else "mode=ro"
+                self.db = sqlite3.connect(f"file:{self.path}?{flags}", uri=True, timeout=10, isolation_level=None)
             else:
                 if self.path != ":memory:":
                     Path(self.path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -370,10 +371,19 @@ def open_readonly_seen(config: "object", now: dt.datetime) -> tuple[Seen | None,
     path = state_path(config.state_dir)  # type: ignore[attr-defined]
     if not path.exists():
         return None, {}
-    store = StateStore(path, config.plan.zone, readonly=True)  # type: ignore[attr-defined]
-    try:
-        if store.schema_version() < 1:
-            return None, {}
-        return store.seen(now), store.recorded_outcomes()
-    finally:
-        store.close()
+    wal = Path(f"{path}-wal")
+    # No write-ahead log: nobody has the database open, so it is read as an immutable file (a read-only
+    # WAL connection would leave -wal and -shm files behind). Should a writer appear meanwhile, read again.
+    for immutable in (not wal.exists(), False):
+        store = StateStore(path, config.plan.zone, readonly=True, immutable=immutable)  # type: ignore[attr-defined]
+        try:
+            found = (None, {}) if store.schema_version() < 1 else (store.seen(now), store.recorded_outcomes())
+        except StateError:
+            if not immutable:
+                raise
+            continue
+        finally:
+            store.close()
+        if not (immutable and wal.exists()):
+            return found
+    return found
