@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import shutil
 from typing import Any
@@ -72,27 +73,31 @@ def collect_status(config: Any, now: dt.datetime) -> dict[str, Any]:
     read_outcomes: dict[str, list[str]] = {}  # undated outcomes read from the calendar, per interview
     for o_uid, kind in seen.outcomes:
         read_outcomes.setdefault(o_uid, []).append(kind)
+
+    @functools.lru_cache(maxsize=None)
+    def local(text: str | None) -> tuple[dt.datetime | None, str | None]:
+        """A stored moment in the user's zone and as ISO text; each distinct text converted once."""
+        moment = _local(text, zone)
+        return moment, (moment.isoformat() if moment else text)
+
     interviews = []
     for uid, summary, company, start in known:
         followups = []
         for item in sorted(by_interview.get(uid, []), key=lambda i: i.start):
-            due = _local(item.due, zone)
+            due, due_text = local(item.due)
             state = ("missed" if item.missed else "done" if item.fid in done
                      else "overdue" if due is not None and due < now else "pending")
-            begin = _local(item.start, zone)
-            followups.append({"id": item.fid[:8], "kind": item.kind, "start": begin.isoformat() if begin else item.start,
-                              "due": due.isoformat() if due else item.due, "channel": item.channel,
-                              "summary": item.summary, "state": state})
+            followups.append({"id": item.fid[:8], "kind": item.kind, "start": local(item.start)[1], "due": due_text,
+                              "channel": item.channel, "summary": item.summary, "state": state})
         outcomes = [{"kind": o.kind.value, "at": o.at.astimezone(zone).isoformat(), "recorded": "mark"} for o in marks.get(uid, ())]
         outcomes += [{"kind": kind, "at": None, "recorded": "calendar"}  # its date, if any, is in the event's text
                      for kind in read_outcomes.get(uid, ())]
-        begin = _local(start, zone)
         interviews.append({"uid": uid, "summary": summary, "company": company,
-                           "start": begin.isoformat() if begin else start, "outcomes": sorted(outcomes, key=lambda o: o["at"] or ""),
+                           "start": local(start)[1], "outcomes": sorted(outcomes, key=lambda o: o["at"] or ""),
                            "followups": followups})
+
     def when(text: str | None) -> str | None:
-        moment = _local(text, zone)
-        return moment.isoformat() if moment else text
+        return local(text)[1]
 
     sources = [{"name": name, "last_ok": when(last_ok), "error": error, "error_at": when(error_at)}
                for name, last_ok, error, error_at in health]
