@@ -48,6 +48,16 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE suggestions (event TEXT PRIMARY KEY, summary TEXT NOT NULL, start TEXT NOT NULL, score REAL NOT NULL,
         reasons TEXT NOT NULL, choice TEXT NOT NULL DEFAULT 'open', decided_at TEXT);
     """,
+    # Snapshots in their own table: SQLite rewrites a whole row on UPDATE, and `last_ok` changes on every poll.
+    """
+    CREATE TABLE source_bodies (name TEXT PRIMARY KEY, body BLOB NOT NULL);
+    INSERT INTO source_bodies(name, body) SELECT name, body FROM sources WHERE body IS NOT NULL;
+    CREATE TABLE sources_v4 (name TEXT PRIMARY KEY, etag TEXT NOT NULL DEFAULT '', last_modified TEXT NOT NULL DEFAULT '',
+        last_ok TEXT, last_error TEXT, last_error_at TEXT, event_count INTEGER NOT NULL DEFAULT 0);
+    INSERT INTO sources_v4 SELECT name, etag, last_modified, last_ok, last_error, last_error_at, event_count FROM sources;
+    DROP TABLE sources;
+    ALTER TABLE sources_v4 RENAME TO sources;
+    """,
 )
 
 # published.status holds an Ownership value (calsync.core.reconcile).
@@ -271,14 +281,17 @@ class StateStore:
 
     # -- sources
     def source_state(self, name: str) -> tuple[str, str, bytes | None]:
-        rows = self._rows("SELECT etag, last_modified, body FROM sources WHERE name=?", (name,))
+        rows = self._rows("SELECT s.etag, s.last_modified, b.body FROM sources s LEFT JOIN source_bodies b ON b.name = s.name "
+                          "WHERE s.name=?", (name,))
         return (rows[0][0], rows[0][1], rows[0][2]) if rows else ("", "", None)
 
     def source_ok(self, name: str, now: dt.datetime, etag: str, last_modified: str, body: bytes | None, count: int) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR IGNORE INTO sources(name) VALUES(?)", (name,))
             if body is not None:
-                db.execute("UPDATE sources SET body=?, event_count=? WHERE name=?", (body, count, name))
+                db.execute("INSERT INTO source_bodies(name, body) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET body=excluded.body",
+                           (name, body))
+                db.execute("UPDATE sources SET event_count=? WHERE name=?", (count, name))
             db.execute("UPDATE sources SET etag=?, last_modified=?, last_ok=?, last_error=NULL, last_error_at=NULL WHERE name=?",
                        (etag, last_modified, _iso(now), name))
 
