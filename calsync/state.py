@@ -48,7 +48,6 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE suggestions (event TEXT PRIMARY KEY, summary TEXT NOT NULL, start TEXT NOT NULL, score REAL NOT NULL,
         reasons TEXT NOT NULL, choice TEXT NOT NULL DEFAULT 'open', decided_at TEXT);
     """,
-    # Snapshots in their own table: SQLite rewrites a whole row on UPDATE, and `last_ok` changes on every poll.
     """
     CREATE TABLE source_bodies (name TEXT PRIMARY KEY, body BLOB NOT NULL);
     INSERT INTO source_bodies(name, body) SELECT name, body FROM sources WHERE body IS NOT NULL;
@@ -57,7 +56,7 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT INTO sources_v4 SELECT name, etag, last_modified, last_ok, last_error, last_error_at, event_count FROM sources;
     DROP TABLE sources;
     ALTER TABLE sources_v4 RENAME TO sources;
-    """,
+    """,  # snapshots apart: SQLite rewrites a whole row on UPDATE, and last_ok changes on every poll
 )
 
 # published.status holds an Ownership value (calsync.core.reconcile).
@@ -289,8 +288,7 @@ class StateStore:
         with self.transaction() as db:
             db.execute("INSERT OR IGNORE INTO sources(name) VALUES(?)", (name,))
             if body is not None:
-                db.execute("INSERT INTO source_bodies(name, body) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET body=excluded.body",
-                           (name, body))
+                db.execute("INSERT INTO source_bodies(name, body) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET body=excluded.body", (name, body))
                 db.execute("UPDATE sources SET event_count=? WHERE name=?", (count, name))
             db.execute("UPDATE sources SET etag=?, last_modified=?, last_ok=?, last_error=NULL, last_error_at=NULL WHERE name=?",
                        (etag, last_modified, _iso(now), name))
