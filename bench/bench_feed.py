@@ -1,7 +1,9 @@
 """Feed speed: full render of 30,000 follow-ups, re-render after one change, 304 and 200 latency at 20 concurrent
-clients, normal requests under slowloris, idle daemon cost.
+clients (the client in its own process, measured against a trivial server in the same run), normal requests under
+slowloris, idle daemon cost.
 
-Run: .venv/bin/python bench/bench_feed.py   (BENCH_FOLLOWUPS, BENCH_CLIENTS, BENCH_SLOWLORIS_SECONDS, BENCH_IDLE_SECONDS)
+Run: .venv/bin/python bench/bench_feed.py   (BENCH_FOLLOWUPS, BENCH_CLIENTS, BENCH_SLOWLORIS_SECONDS, BENCH_IDLE_SECONDS,
+     BENCH_PARTS=serve,slowloris,idle: which parts run after the render, BENCH_BASELINE=<checkout>: its server too)
 """
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,6 +34,8 @@ N = int(os.environ.get("BENCH_FOLLOWUPS", "30000"))
 IDLE = float(os.environ.get("BENCH_IDLE_SECONDS", "20"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "20"))
 SLOWLORIS_SECONDS = float(os.environ.get("BENCH_SLOWLORIS_SECONDS", "30"))
+BASELINE = os.environ.get("BENCH_BASELINE", "")  # another checkout whose server is measured alongside
+PARTS = os.environ.get("BENCH_PARTS", "serve,slowloris,idle").split(",")
 LA = ZoneInfo("America/Los_Angeles")
 BODY = ("Hi Jane,\n\nThank you for taking the time to speak with me on Tuesday about the Backend Engineer role at Acme. "
         "I enjoyed the conversation.\n\nBest regards,\nRobin")
@@ -112,42 +115,14 @@ def listen_overflows() -> int:
     return int(values[names.index("ListenOverflows")])
 
 
-def run_clients(port: int, path: str, headers: dict[str, str], clients: int, per_client: int, keep_alive: bool,
-                expect: int, burst: bool = False) -> list[float]:
-    """``clients`` threads, each sending ``per_client`` requests back to back (a saturating closed loop) or, with
-    ``burst``, all at the same moment and then pausing 20 ms (20 calendar apps polling at once); latencies in s."""
-    times: list[float] = []
-    lock = threading.Lock()
-    start = threading.Barrier(clients)
-
-    def client() -> None:
-        mine = []
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        start.wait()
-        for _ in range(per_client):
-            if burst:
-                time.sleep(0.02)
-                start.wait()
-            if not keep_alive:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            t0 = time.perf_counter()
-            conn.request("GET", path, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            mine.append(time.perf_counter() - t0)
-            assert response.status == expect, response.status
-            if not keep_alive:
-                conn.close()
-        conn.close()
-        with lock:
-            times.extend(mine)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(times)
+def run_clients(port: int, path: str, headers: dict[str, str], clients: int, per_client: int, mode: str,
+                expect: int) -> list[float]:
+    """Latencies (s, sorted) measured by bench/feedload.py in its own process: ``clients`` connections driven by one
+    thread, in ``mode`` (burst|closed)-(keep|new); see that module."""
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "feedload.py"), str(port), mode, str(clients),
+                          str(per_client), str(expect), request.encode().hex()], check=True, capture_output=True, text=True)
+    return sorted(float(line) for line in out.stdout.split())
 
 
 def figures(times: list[float]) -> str:
@@ -155,16 +130,42 @@ def figures(times: list[float]) -> str:
             f"max {times[-1] * 1000:.1f} ms")
 
 
+def p99(times: list[float]) -> float:
+    return times[int(len(times) * 0.99)]
+
+
+def load_average() -> str:
+    return "load " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+MODES = {"burst-keep": "in bursts, keep-alive", "burst-new": "in bursts, new connection each",
+         "closed-keep": "back to back, keep-alive", "closed-new": "back to back, new connection each"}
+
+
+def server_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def bench_concurrent(tmp: Path) -> None:
-    """The feed written by bench_render (30,000 follow-ups), served by a separate process, 20 clients at once."""
+    """The feed written by bench_render (30,000 follow-ups), served by a separate process, 20 clients at once; the
+    same client against a trivial one-thread server in the same run, so the client's own share is known. With
+    BENCH_BASELINE=<another checkout>, that checkout's server is measured too, interleaved: before/after, one run."""
     store = StateStore(tmp / "state.sqlite3", LA)
     token = FeedToken(store, tmp).ensure()
     store.close()
-    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(tmp)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    procs = {"trivial": subprocess.Popen([sys.executable, str(ROOT / "bench" / "feedload.py"), "trivial"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)}
+    if BASELINE:
+        procs["before"] = subprocess.Popen([sys.executable, "-c", SERVER, str(tmp)], cwd=BASELINE, stdin=subprocess.PIPE,
+                                           stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": BASELINE})
+    procs["now"] = subprocess.Popen([sys.executable, "-c", SERVER, str(tmp)], cwd=ROOT, stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
-        port = int(proc.stdout.readline())  # type: ignore[union-attr]
+        ports = {name: int(proc.stdout.readline()) for name, proc in procs.items()}  # type: ignore[union-attr]
+        servers = [name for name in procs if name != "trivial"]
         path = f"/{token}/followups.ics"
-        conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn = http.client.HTTPConnection("127.0.0.1", ports["now"])
         conn.request("GET", path)
         first = conn.getresponse()
         size = len(first.read())
@@ -175,19 +176,28 @@ def bench_concurrent(tmp: Path) -> None:
         conn.close()
         print(f"feed of {N} follow-ups: {size // 1024} KiB, {gz_size // 1024} KiB gzipped (compressed once per change)")
         overflows = listen_overflows()
-        for burst in (True, False):
-            for keep_alive in (True, False):
-                times = run_clients(port, path, {"If-None-Match": etag}, CLIENTS, 200, keep_alive, 304, burst)
-                label = ("in bursts" if burst else "back to back") + (", keep-alive" if keep_alive else ", new connection each")
-                print(f"304, {CLIENTS} concurrent clients {label}: {figures(times)} (target p99 <= 5 ms, max <= 50 ms)")
-        times = run_clients(port, path, {"Accept-Encoding": "gzip", "If-None-Match": '"stale"'}, CLIENTS, 10, True, 200)
-        print(f"200 gzipped ({gz_size // 1024} KiB), {CLIENTS} concurrent clients: {figures(times)}")
-        times = run_clients(port, path, {}, CLIENTS, 3, True, 200)
-        print(f"200 plain ({size // 1024} KiB), {CLIENTS} concurrent clients: {figures(times)}")
+        for mode, label in MODES.items():
+            floor = run_clients(ports["trivial"], path, {"If-None-Match": etag}, CLIENTS, 200, mode, 304)
+            print(f"304, {CLIENTS} concurrent clients {label} (target p99 <= 5 ms, max <= 50 ms), {load_average()}:")
+            print(f"  the client against a trivial server: {figures(floor)}")
+            for name in servers:
+                cpu = server_cpu(procs[name].pid)
+                times = run_clients(ports[name], path, {"If-None-Match": etag}, CLIENTS, 200, mode, 304)
+                cpu = server_cpu(procs[name].pid) - cpu
+                print(f"  {name:6}: {figures(times)}; p99 {p99(times) / p99(floor):.1f}x the trivial server's; "
+                      f"server CPU {cpu / len(times) * 1e6:.0f} us/request, {load_average()}")
+        for label, headers, per_client in (("200 gzipped", {"Accept-Encoding": "gzip", "If-None-Match": '"stale"'}, 10),
+                                           ("200 plain", {}, 3)):
+            print(f"{label} ({(gz_size if 'gzip' in label else size) // 1024} KiB), {CLIENTS} concurrent clients "
+                  f"back to back, keep-alive:")
+            for name in servers:
+                times = run_clients(ports[name], path, headers, CLIENTS, per_client, "closed-keep", 200)
+                print(f"  {name:6}: {figures(times)}, {load_average()}")
         print(f"listen-queue overflows during these runs: {listen_overflows() - overflows} (backlog 128)")
     finally:
-        proc.stdin.close()  # type: ignore[union-attr]
-        proc.wait(timeout=30)
+        for proc in procs.values():
+            proc.stdin.close()  # type: ignore[union-attr]
+            proc.wait(timeout=30)
 
 
 def bench_slowloris(tmp: Path) -> None:
@@ -261,10 +271,13 @@ def bench_idle_daemon(tmp: Path) -> None:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        bench_render(Path(tmp))
-        bench_concurrent(Path(tmp))
-        bench_slowloris(Path(tmp))
-        bench_idle_daemon(Path(tmp))
+        bench_render(Path(tmp))  # always: the others serve the feed it writes
+        if "serve" in PARTS:
+            bench_concurrent(Path(tmp))
+        if "slowloris" in PARTS:
+            bench_slowloris(Path(tmp))
+        if "idle" in PARTS:
+            bench_idle_daemon(Path(tmp))
 
 
 if __name__ == "__main__":
