@@ -1,4 +1,8 @@
-"""The served feed: read and hashed once per change on disk, gzipped once per change; the token check."""
+"""The served feed: read and hashed once per change on disk, gzipped once per change; the token check.
+
+Everything a request needs is held in memory and checked for change cheaply: the feed by one ``stat`` (mtime,
+size, inode; the feed is replaced by rename, so every write changes the inode), the token hash by SQLite's
+``data_version`` (which changes whenever another connection commits)."""
 from __future__ import annotations
 
 import email.utils
@@ -13,6 +17,8 @@ from pathlib import Path
 from calsync.web.token import META_KEY, file_token_hash, token_matches
 
 FEED_NAME = "followups.ics"
+FEED_HEADERS = (("Cache-Control", "private, max-age=0"), ("Vary", "Accept-Encoding"),
+                ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"))
 
 
 @dataclass
@@ -26,10 +32,23 @@ class FeedVersion:
     mtime: float
     _gzipped: bytes | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _headers: dict[bool, list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
     def gzip_etag(self) -> str:
         return self.etag[:-1] + '-gzip"'
+
+    @property
+    def gzip_ready(self) -> bool:
+        return self._gzipped is not None
+
+    def headers(self, gzipped: bool) -> list[tuple[str, str]]:
+        """The validators and caching headers of one representation (made once; callers copy before adding)."""
+        made = self._headers.get(gzipped)
+        if made is None:
+            made = self._headers[gzipped] = [("ETag", self.gzip_etag if gzipped else self.etag),
+                                             ("Last-Modified", self.last_modified), *FEED_HEADERS]
+        return made
 
     def gzipped(self) -> bytes:
         """Compressed once per version, whoever asks first (the others wait for that one result)."""
@@ -46,6 +65,17 @@ class FeedFile:
         self.path = path
         self._cached: FeedVersion | None = None
         self._lock = threading.Lock()
+
+    def cached(self) -> FeedVersion | None:
+        """The version in memory if the file on disk is still that version (one ``stat``, no read), else None."""
+        cached = self._cached
+        if cached is None:
+            return None
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return cached if cached.key == (st.st_mtime_ns, st.st_size, st.st_ino) else None
 
     def current(self) -> FeedVersion | None:
         try:
@@ -65,24 +95,37 @@ class FeedFile:
 
 
 class TokenCheck:
-    """Reads the stored token hash on every request, so a rotation takes effect at once.
+    """The stored token hash, kept in memory and read again only after the database changed, so a rotation (by
+    this process or `calsync rotate-feed-token`) takes effect at once; checking for change is SQLite's
+    ``PRAGMA data_version``, a read of the shared-memory header, not a query of the table.
 
     When the database cannot be read (damaged, missing, on a read-only disk), the token file decides."""
 
     def __init__(self, db_path: Path) -> None:
         self._path, self._db = db_path, None
         self._lock = threading.Lock()
+        self._data_version: int | None = None
+        self._expected: bytes | None = None
 
     def __call__(self, candidate: bytes) -> bool:
+        expected = self.expected_hash()
+        return expected is not None and token_matches(candidate, expected)
+
+    def expected_hash(self) -> bytes | None:
         with self._lock:
             try:
                 if self._db is None:
                     self._db = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True, check_same_thread=False, timeout=5)
-                row = self._db.execute("SELECT value FROM meta WHERE key=?", (META_KEY,)).fetchone()
-                expected = bytes.fromhex(row[0]) if row and row[0] else None
+                    self._data_version = None
+                version = self._db.execute("PRAGMA data_version").fetchone()[0]
+                if version != self._data_version:
+                    row = self._db.execute("SELECT value FROM meta WHERE key=?", (META_KEY,)).fetchone()
+                    self._expected = bytes.fromhex(row[0]) if row and row[0] else None
+                    self._data_version = version
+                return self._expected
             except (sqlite3.Error, ValueError):
-                expected = file_token_hash(self._path.parent)
-        return expected is not None and token_matches(candidate, expected)
+                self._data_version = None
+                return file_token_hash(self._path.parent)
 
     def close(self) -> None:
         if self._db is not None:

@@ -8,10 +8,15 @@ a slow client never holds a worker. On top of it calsync adds what waitress leav
 - a cap on each whole exchange (request plus response) for clients that read the answer too slowly;
 - at the connection limit, the connection that has waited longest for its request is closed to make
   room, so slow clients cannot lock out others (waitress alone stops accepting);
-- a listen backlog of 128.
+- a listen backlog of 128;
+- the feed, when memory holds the whole answer (token hash, this version of the file, its gzip form), is answered
+  on the loop thread the moment its request is parsed: no worker thread, no wake-up, no WSGI environ. A calendar
+  app polling with a validator gets its 304 that way. Everything else (the board, errors, a changed feed) goes
+  through the WSGI app on a worker as before.
 """
 from __future__ import annotations
 
+import io
 import logging
 import math
 import threading
@@ -20,11 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from waitress.adjustments import Adjustments
+from waitress.buffers import OverflowableBuffer, ReadOnlyFileBasedBuffer
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 from waitress.task import WSGITask
+from waitress.utilities import build_http_date
 
-from calsync.web.app import Board, CalsyncApp
+from calsync.web.app import REASONS, Board, CalsyncApp
 from calsync.web.feedfile import FEED_NAME, FeedFile, TokenCheck
 
 log = logging.getLogger("calsync")
@@ -79,6 +86,51 @@ class _Channel(HTTPChannel):
     def idle(self) -> bool:
         return not self.requests and not self.total_outbufs_len and not self.will_close
 
+    def answer_inline(self) -> bool:
+        """Answers the first queued request from memory if it is a feed request memory can answer and nothing is
+        waiting to be sent before it (then nothing can block). Runs on the loop thread inside ``received``, which
+        holds ``requests_lock``. False: the request goes to a worker as usual."""
+        request = self.requests[0]
+        if request.error or request.version != "1.1" or not self.connected or self.total_outbufs_len \
+                or request.headers.get("CONNECTION", "").lower() == "close":
+            return False
+        headers = request.headers
+        response = self.server.calsync_app.quick_feed(request.command, request.path, headers.get("ACCEPT_ENCODING", ""),
+                                                      headers.get("IF_NONE_MATCH"), headers.get("IF_MODIFIED_SINCE"))
+        if response is None:
+            return False
+        lines = [f"HTTP/1.1 {response.status} {REASONS[response.status]}"]
+        lines.extend(f"{name}: {value}" for name, value in response.headers)
+        if response.status != 304:
+            lines.append(f"Content-Length: {len(response.body)}")
+        lines += [f"Date: {_http_date()}", "Server: calsync", "", ""]
+        head = "\r\n".join(lines).encode("latin-1")
+        body = response.body if request.command == "GET" else b""
+        with self.outbuf_lock:
+            self.outbufs[-1].append(head)
+            if body:
+                buffer = ReadOnlyFileBasedBuffer(io.BytesIO(body))  # shares the bytes: no copy, no temp file
+                buffer.prepare()
+                self.outbufs += [buffer, OverflowableBuffer(self.adj.outbuf_overflow)]
+            self.current_outbuf_count = self.adj.outbuf_high_watermark  # the next response starts a new buffer
+            self.total_outbufs_len += len(head) + len(body)
+            self._flush_exception(self._flush_some)
+        self.requests.pop(0)
+        request.close()
+        return True
+
+
+_date_cache: tuple[int, str] = (0, "")
+
+
+def _http_date() -> str:
+    """The Date header, formatted once per second."""
+    global _date_cache
+    now = int(time.time())
+    if _date_cache[0] != now:
+        _date_cache = (now, build_http_date(now))
+    return _date_cache[1]
+
 
 class FeedServer(TcpWSGIServer):  # type: ignore[misc]
     """One listening socket on ``bind:port``; ``port`` is the bound one (useful with port 0)."""
@@ -88,6 +140,7 @@ class FeedServer(TcpWSGIServer):  # type: ignore[misc]
     def __init__(self, app: Any, bind: str, port: int, max_connections: int, timeout: float) -> None:
         self.deadline = timeout
         self._stopping = threading.Event()
+        self._loop_thread: int | None = None
         adj = Adjustments(host=bind, port=port, threads=WORKER_THREADS, backlog=BACKLOG,
                           connection_limit=max_connections + 2,  # the map also holds the listener and a trigger
                           channel_timeout=max(1, math.ceil(timeout)), cleanup_interval=1,  # whole seconds in waitress
@@ -99,6 +152,11 @@ class FeedServer(TcpWSGIServer):  # type: ignore[misc]
     @property
     def port(self) -> int:
         return int(self.effective_port)
+
+    def add_task(self, channel: _Channel) -> None:
+        """A complete request: answered at once on the loop thread when memory can, else queued for a worker."""
+        if threading.get_ident() != self._loop_thread or not channel.answer_inline():
+            super().add_task(channel)
 
     # -- deadlines and eviction, all on the loop thread
     def maintenance(self, now: float) -> None:
@@ -139,6 +197,7 @@ class FeedServer(TcpWSGIServer):  # type: ignore[misc]
     def serve_until_stopped(self) -> None:
         from waitress import wasyncore
 
+        self._loop_thread = threading.get_ident()
         try:
             while not self._stopping.is_set():
                 wasyncore.loop(timeout=self.adj.asyncore_loop_timeout, map=self._map, use_poll=True, count=1)

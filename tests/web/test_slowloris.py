@@ -2,13 +2,13 @@
 import http.client
 import socket
 import threading
-import time
 from zoneinfo import ZoneInfo
 
 from calsync.ics.feed import write_atomically
 from calsync.state import StateStore
 from calsync.web.server import start_feed_server
 from calsync.web.token import FeedToken
+from tests.conftest import wait_for
 
 SLOW_CLIENTS = 40
 NORMAL_REQUESTS = 30
@@ -21,6 +21,7 @@ class Slowloris:
         self.port, self.gap = port, gap
         self.line = f"GET /{token}/followups.ics HTTP/1.1\r\nHost: x\r\nX-A: ".encode() + b"a" * 100_000
         self.stop = threading.Event()
+        self.filled = threading.Event()  # every connection is open and has sent its first byte
         self.closed_by_server = 0
         self.thread = threading.Thread(target=self.run, daemon=True)
 
@@ -30,7 +31,7 @@ class Slowloris:
     def run(self) -> None:
         conns = [self.connect() for _ in range(SLOW_CLIENTS)]
         try:
-            while not self.stop.wait(self.gap):
+            while True:
                 for i, (sock, sent) in enumerate(conns):
                     try:
                         sock.sendall(self.line[sent:sent + 1])
@@ -39,6 +40,9 @@ class Slowloris:
                         sock.close()
                         self.closed_by_server += 1
                         conns[i] = self.connect()
+                self.filled.set()
+                if self.stop.wait(self.gap):
+                    break
         finally:
             for sock, _ in conns:
                 sock.close()
@@ -55,7 +59,7 @@ def test_normal_requests_are_served_during_a_slowloris(tmp_path):
     attack.thread.start()
     served = 0
     try:
-        time.sleep(0.5)  # let the attack fill every slot first (a head start, not a condition we wait for)
+        assert attack.filled.wait(30), "the attack never opened its connections"  # every slot taken before we ask
         for _ in range(NORMAL_REQUESTS):
             conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=15)
             try:
@@ -67,9 +71,7 @@ def test_normal_requests_are_served_during_a_slowloris(tmp_path):
                 pass
             finally:
                 conn.close()
-        deadline = time.monotonic() + 30
-        while attack.closed_by_server < SLOW_CLIENTS and time.monotonic() < deadline:
-            time.sleep(0.1)  # waiting on a condition: the deadline closes each dribbling connection
+        wait_for(lambda: attack.closed_by_server >= SLOW_CLIENTS, 30)  # the deadline closes each dribbling connection
     finally:
         attack.stop.set()
         attack.thread.join(timeout=30)
