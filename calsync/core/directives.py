@@ -16,7 +16,8 @@ from calsync.core.model import Contact, OutcomeKind
 
 _NO_CALLS = re.compile(r"(?<!\w)(?:no (?:phone )?calls|do not call|don['’]?t call)(?!\w)")
 _OUTCOME_KINDS = r"responded|rejected|form[ _-]?rejection|offer|withdrawn"
-_OUTCOME_LINE = re.compile(rf"outcome ?: ?(?P<kind>{_OUTCOME_KINDS})(?!\w)[ ,:-]*")
+_BULLETS = "-*•>· "  # list markers a line may open with ("- Outcome: rejected")
+_OUTCOME_LINE = re.compile(rf"[-*•>· ]*outcome ?: ?(?P<kind>{_OUTCOME_KINDS})(?!\w)[ ,:-]*")
 _OUTCOME_TAG = re.compile(r"(?<![\w#-])#(?P<kind>responded|rejected|form[_-]?rejection|offer|withdrawn)(?![\w-])")
 _FIELD_KEYS = ("contact", "phone", "company", "role", "region")
 _ISO_STAMP = re.compile(r"(?:on )?(?P<date>\d{4}-\d{2}-\d{2})(?:[T ](?P<time>\d{1,2}:\d{2}(?::\d{2})?)(?P<off>Z|[+-]\d{2}:?\d{2})?)?(?!\d)")
@@ -77,7 +78,7 @@ def _outcome_time(rest: str, zone: ZoneInfo, interview_day: dt.date) -> dt.datet
 
 
 def _outcome_line(flat: str) -> re.Match[str] | None:
-    return _OUTCOME_LINE.match(flat.lower()) if flat[:7].lower() == "outcome" else None
+    return _OUTCOME_LINE.match(flat.lower()) if flat.lstrip(_BULLETS)[:7].lower() == "outcome" else None
 
 
 def without_outcome_lines(text: str) -> str:
@@ -125,9 +126,13 @@ def parse_contact(value: str) -> Contact:
         email = _address(inside[7:] if inside[:7].lower() == "mailto:" else inside)
         if email is not None:
             return Contact(name=value[:opening].strip().strip('"').strip(), email=email)
-    email = _address(value)
-    if email is not None:
-        return Contact(email=email)
+    # Otherwise the one word that is an address: "Jane Doe (jane@acme.example)", "Jane - jane@acme.example".
+    words = value.split()
+    for index, word in enumerate(words):
+        email = _address(word.strip("()[]<>,;"))
+        if email is not None:
+            name = " ".join(words[:index] + words[index + 1:]).strip(" -–—,;:|/()[]\"")
+            return Contact(name=name, email=email)
     return Contact(name=value)
 
 
@@ -135,7 +140,7 @@ def read_fields(text: str) -> Fields:
     """`Contact:`, `Phone:`, `Company:`, `Role:` and `Region:` lines; the first of each wins."""
     values: dict[str, str] = {}
     for flat in _lines(text):
-        key, colon, value = flat.partition(":")
+        key, colon, value = flat.lstrip(_BULLETS).partition(":")
         key = key.rstrip().lower()
         if colon and key in _FIELD_KEYS and key not in values and value.strip():
             values[key] = value.strip()

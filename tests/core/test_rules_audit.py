@@ -1,9 +1,15 @@
 """Regressions found by the second, independent reading of the follow-up rules contract."""
 import datetime as dt
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
+from calsync.core.directives import find_outcomes, parse_contact, read_fields, without_outcome_lines
+from calsync.core.model import Contact, OutcomeKind
 from calsync.core.timeline import stated_deadline
+
+LA = ZoneInfo("America/Los_Angeles")
 
 TUESDAY = dt.date(2026, 12, 1)
 
@@ -25,3 +31,27 @@ def test_a_weekday_and_its_date_are_one_deadline(text, deadline):
 def test_punctuation_alone_chains_no_unrelated_date():
     text = "We will be in touch by Friday. Start date, December 20"
     assert stated_deadline(text, TUESDAY, calendar_days) == dt.date(2026, 12, 4)
+
+
+@pytest.mark.parametrize("line", ["- Outcome: rejected 2026-12-03", "* Outcome: rejected 2026-12-03", "• Outcome: rejected 2026-12-03"])
+def test_a_bulleted_outcome_line_counts(line):
+    found = find_outcomes(f"Notes\n{line}", LA, TUESDAY)
+    assert [(o.kind, o.at) for o in found] == [(OutcomeKind.REJECTED, dt.datetime(2026, 12, 3, tzinfo=LA))]
+    assert without_outcome_lines(f"Notes\n{line}") == "Notes"  # its date is no timeline
+
+
+@pytest.mark.parametrize("value, contact", [
+    ("Jane Doe (jane@acme.example)", Contact(name="Jane Doe", email="jane@acme.example")),
+    ("Jane Doe - jane@acme.example", Contact(name="Jane Doe", email="jane@acme.example")),
+    ("Jane Doe, jane@acme.example", Contact(name="Jane Doe", email="jane@acme.example")),
+    ("jane@acme.example", Contact(email="jane@acme.example")),
+    ("Jane Doe <jane@acme.example>", Contact(name="Jane Doe", email="jane@acme.example")),
+    ("Jane @ Acme", Contact(name="Jane @ Acme")),
+])
+def test_contact_address_written_without_angle_brackets(value, contact):
+    assert parse_contact(value) == contact
+
+
+def test_bulleted_fields_are_read():
+    fields = read_fields("- Region: GB\n- Contact: Jane Doe <jane@acme.example>\n* Company: Acme")
+    assert (fields.region, fields.contact.email, fields.company) == ("GB", "jane@acme.example", "Acme")
