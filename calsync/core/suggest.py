@@ -194,10 +194,12 @@ def assess(event: SourceEvent, description: str, me: tuple[str, ...] = ()) -> As
     take("ats", 1.0, "title")
     take("hiring", 0.9, "description")
     take("hiring", 0.9, "title")
-    take("scheduler", 0.4, "description")
     if addresses:
         points += 1.3
         reasons.append(addresses[0])
+    if not points:
+        return None  # no stage, tool, hiring word or recruiting address: a video link or a job title is no cue alone
+    take("scheduler", 0.4, "description")
     weak_hits = [p for p in {**in_title, **in_body} if _KIND[p] == "weak"]
     if weak_hits:
         weak = 0.6
@@ -213,19 +215,17 @@ def assess(event: SourceEvent, description: str, me: tuple[str, ...] = ()) -> As
     return Assessment(round(1 - 0.5 ** points, 2), tuple(reasons))
 
 
-def _ascii_needle(phrase: tuple[str, ...]) -> str:
-    """The longest plain-ASCII stretch of a phrase's words (raw .ics text may escape the rest)."""
-    pieces = [re.split(r"[^a-z0-9]", word)[0] for word in phrase]
-    return max(pieces, key=len)
-
-
 def prefilter_cues() -> frozenset[str]:
-    """Words one of which is in the raw text of every event that can score SUGGEST_AT or more."""
-    needles = {_ascii_needle(p) for group in (STAGES, GENERIC_STAGES, ATS, HIRING_WORDS) for p in group}
-    needles.update(_RECRUITING_LOCAL)
-    needles.update(d.split(".")[0] for d in _ATS_DOMAINS)
-    needles.update({"hr@", "people@", "peopleops@"})
-    return frozenset(n for n in needles if len(n) >= 2)
+    """What the raw text of every event ``assess`` does not drop has: all words of one cue (see ``EventFilter``).
+
+    ``assess`` needs a stage, tool or hiring phrase (each of its words is then in the text) or a recruiting
+    address (a recruiting word, a tool's domain or an ``hr@``-like mailbox in an ORGANIZER or ATTENDEE line).
+    """
+    cues = {" ".join(p) for group in (STAGES, GENERIC_STAGES, ATS, HIRING_WORDS) for p in group}
+    cues.update(_RECRUITING_LOCAL)
+    cues.update(_ATS_DOMAINS)
+    cues.update({"hr@", "people@", "peopleops@"})
+    return frozenset(cues)
 
 
 @dataclass(frozen=True)
