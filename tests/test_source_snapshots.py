@@ -20,11 +20,11 @@ def wal_bytes(path) -> int:
 
 
 def bytes_read() -> int:
-    """What this process has read through read()/pread() so far (Linux)."""
-    return int(next(line for line in Path("/proc/self/io").read_text().splitlines() if line.startswith("rchar:")).split()[1])
+    """What this thread has read through read()/pread() so far (Linux; other threads do not count)."""
+    return int(next(line for line in Path("/proc/thread-self/io").read_text().splitlines() if line.startswith("rchar:")).split()[1])
 
 
-@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="needs Linux /proc/self/io")
+@pytest.mark.skipif(not Path("/proc/thread-self/io").exists(), reason="needs Linux /proc/thread-self/io")
 def test_an_unchanged_poll_neither_reads_nor_writes_the_snapshot(tmp_path):
     path = tmp_path / "state.sqlite3"
     with StateStore(path, UTC) as store:
