@@ -62,7 +62,6 @@ def heavy(modules: set[str]) -> list[str]:
 
 
 def test_status_imports_no_engine_http_parser_or_client_library(tmp_path):
-    from calsync.cli.main import main
     from tests.conftest import calendar, vevent
 
     ics = tmp_path / "cal.ics"
@@ -79,7 +78,9 @@ def test_status_imports_no_engine_http_parser_or_client_library(tmp_path):
     run_config = tmp_path / "run.toml"  # the pass that fills the state reads the file only
     run_config.write_text(f'timezone = "America/Los_Angeles"\nstate_dir = "{tmp_path / "state"}"\n'
                           f'[[sources]]\nname = "cal"\npath = "{ics}"\n')
-    assert main(["--config", str(run_config), "run", "--once", "--no-serve", "--now", "2026-11-25T12:00"]) == 0
+    filled = subprocess.run([sys.executable, "-m", "calsync", "--config", str(run_config), "run", "--once", "--no-serve",
+                             "--now", "2026-11-25T12:00"], capture_output=True, timeout=120, cwd=tmp_path)
+    assert filled.returncode == 0, filled.stderr.decode()[-2000:]
 
     modules, out = imported_by(["--config", str(config), "status", "--now", "2026-11-25T12:00"], tmp_path)
     assert "Onsite" in out and "[rejected]" in out  # it read the state, not the "no state yet" shortcut
