@@ -103,6 +103,11 @@ from pathlib import Path
 from calsync.web.server import start_feed_server
 tmp = Path(sys.argv[1])
 server, thread = start_feed_server("127.0.0.1", 0, tmp / "followups.ics", tmp / "state.sqlite3", 32, 10.0)
+if sys.argv[2:] == ["busy"]:  # a planning pass in the same process, as in `calsync run`: pure-Python work holding the GIL
+    def plan_forever():
+        while True:
+            sum(i * i for i in range(1000))
+    threading.Thread(target=plan_forever, daemon=True).start()
 print(server.port, flush=True)
 sys.stdin.read()
 server.shutdown()
@@ -186,6 +191,19 @@ def bench_concurrent(tmp: Path) -> None:
                 cpu = server_cpu(procs[name].pid) - cpu
                 print(f"  {name:6}: {figures(times)}; p99 {p99(times) / p99(floor):.1f}x the trivial server's; "
                       f"server CPU {cpu / len(times) * 1e6:.0f} us/request, {load_average()}")
+        print(f"304 in bursts, keep-alive, while a pure-Python thread runs in the server's process (a planning pass "
+              f"in `calsync run`):")
+        for name in servers:
+            busy = subprocess.Popen([sys.executable, "-c", SERVER, str(tmp), "busy"], cwd=BASELINE if name == "before" else ROOT, stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, text=True,
+                                    env={**os.environ, "PYTHONPATH": str(BASELINE if name == "before" else ROOT)})
+            try:
+                times = run_clients(int(busy.stdout.readline()), path, {"If-None-Match": etag}, CLIENTS, 100,  # type: ignore[union-attr]
+                                    "burst-keep", 304)
+                print(f"  {name:6}: {figures(times)}, {load_average()}")
+            finally:
+                busy.stdin.close()  # type: ignore[union-attr]
+                busy.wait(timeout=30)
         for label, headers, per_client in (("200 gzipped", {"Accept-Encoding": "gzip", "If-None-Match": '"stale"'}, 10),
                                            ("200 plain", {}, 3)):
             print(f"{label} ({(gz_size if 'gzip' in label else size) // 1024} KiB), {CLIENTS} concurrent clients "

@@ -88,12 +88,12 @@ class CalsyncApp:
     def quick_feed(self, method: str, path: str, accept_encoding: str, if_none_match: str | None,
                    if_modified_since: str | None) -> Response | None:
         """The feed's answer when memory holds all of it (the token hash, this version of the file, its gzip form):
-        what the server sends without a worker thread. None: ask ``__call__`` (any other path, a wrong token, a
-        method other than GET/HEAD, a feed changed on disk or not yet compressed)."""
+        what the server sends without a worker thread. Never waits. None: ask ``__call__`` (any other path, a wrong
+        token, a method other than GET/HEAD, a busy database, a feed changed on disk or not yet compressed)."""
         if method not in ("GET", "HEAD"):
             return None
         split = split_token(path)
-        if split is None or split[1] != FEED_NAME or not self.check(split[0].encode("latin-1", "replace")):
+        if split is None or split[1] != FEED_NAME or not self.check.quick(split[0].encode("latin-1", "replace")):
             return None
         version = self.feed.cached()
         if version is None:

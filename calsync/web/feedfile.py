@@ -94,42 +94,74 @@ class FeedFile:
             return self._cached
 
 
+class _StoredHash:
+    """One read-only connection to the database and the token hash it read last, with the data_version then."""
+
+    def __init__(self, db_path: Path, timeout: float) -> None:
+        self.path, self.timeout = db_path, timeout
+        self.db: sqlite3.Connection | None = None
+        self.data_version: int | None = None
+        self.expected: bytes | None = None
+
+    def read(self) -> bytes | None:
+        """The stored hash (None: no token yet); raises sqlite3.Error or ValueError when it cannot be read."""
+        try:
+            if self.db is None:
+                self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False,
+                                          timeout=self.timeout)
+                self.data_version = None
+            version = self.db.execute("PRAGMA data_version").fetchone()[0]
+            if version != self.data_version:
+                row = self.db.execute("SELECT value FROM meta WHERE key=?", (META_KEY,)).fetchone()
+                self.expected = bytes.fromhex(row[0]) if row and row[0] else None
+                self.data_version = version
+            return self.expected
+        except (sqlite3.Error, ValueError):
+            self.data_version = None
+            raise
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+
 class TokenCheck:
     """The stored token hash, kept in memory and read again only after the database changed, so a rotation (by
     this process or `calsync rotate-feed-token`) takes effect at once; checking for change is SQLite's
     ``PRAGMA data_version``, a read of the shared-memory header, not a query of the table.
 
-    When the database cannot be read (damaged, missing, on a read-only disk), the token file decides."""
+    When the database cannot be read (damaged, missing, on a read-only disk), the token file decides.
+    ``quick`` is for the server's loop thread: it never waits (its own connection, no busy timeout) and says
+    None when only waiting could tell."""
 
     def __init__(self, db_path: Path) -> None:
-        self._path, self._db = db_path, None
-        self._lock = threading.Lock()
-        self._data_version: int | None = None
-        self._expected: bytes | None = None
+        self._path = db_path
+        self._stored, self._lock = _StoredHash(db_path, timeout=5), threading.Lock()
+        self._quick, self._quick_lock = _StoredHash(db_path, timeout=0), threading.Lock()
 
     def __call__(self, candidate: bytes) -> bool:
-        expected = self.expected_hash()
-        return expected is not None and token_matches(candidate, expected)
-
-    def expected_hash(self) -> bytes | None:
         with self._lock:
             try:
-                if self._db is None:
-                    self._db = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True, check_same_thread=False, timeout=5)
-                    self._data_version = None
-                version = self._db.execute("PRAGMA data_version").fetchone()[0]
-                if version != self._data_version:
-                    row = self._db.execute("SELECT value FROM meta WHERE key=?", (META_KEY,)).fetchone()
-                    self._expected = bytes.fromhex(row[0]) if row and row[0] else None
-                    self._data_version = version
-                return self._expected
+                expected = self._stored.read()
             except (sqlite3.Error, ValueError):
-                self._data_version = None
-                return file_token_hash(self._path.parent)
+                expected = file_token_hash(self._path.parent)
+        return expected is not None and token_matches(candidate, expected)
+
+    def quick(self, candidate: bytes) -> bool | None:
+        if not self._quick_lock.acquire(blocking=False):
+            return None
+        try:
+            expected = self._quick.read()
+        except (sqlite3.Error, ValueError):
+            return None
+        finally:
+            self._quick_lock.release()
+        return expected is not None and token_matches(candidate, expected)
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
+        for stored, lock in ((self._stored, self._lock), (self._quick, self._quick_lock)):
+            with lock:
+                stored.close()
 
 
 def accepts_gzip(header: str) -> bool:

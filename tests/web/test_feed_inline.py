@@ -146,3 +146,23 @@ def test_a_wrong_token_with_a_matching_validator_is_still_404(served):
     wrong = token[:-1] + ("a" if token[-1] != "a" else "b")
     response, _ = get(server, f"/{wrong}/followups.ics", {"If-None-Match": first.getheader("ETag")})
     assert response.status == 404
+
+
+def test_an_unreadable_database_leaves_the_token_file_in_charge_on_both_paths(tmp_path):
+    good = tmp_path / "good"
+    good.mkdir()
+    store = StateStore(good / "state.sqlite3", ZoneInfo("UTC"))
+    token = FeedToken(store, tmp_path).ensure()  # the token file lands in tmp_path, beside the damaged database
+    store.close()
+    (tmp_path / "state.sqlite3").write_bytes(b"this is not a database, it was damaged" * 200)
+    write_atomically(tmp_path / "followups.ics", FEED)
+    server, _ = start_feed_server("127.0.0.1", 0, tmp_path / "followups.ics", tmp_path / "state.sqlite3", 8, 5.0)
+    try:
+        path = f"/{token}/followups.ics"
+        first, body = get(server, path)
+        assert first.status == 200 and body == FEED
+        for _ in range(3):  # the loop thread cannot tell without the database, so a worker answers
+            assert get(server, path, {"If-None-Match": first.getheader("ETag")})[0].status == 304
+        assert get(server, "/" + "x" * len(token) + "/followups.ics", {"If-None-Match": first.getheader("ETag")})[0].status == 404
+    finally:
+        server.shutdown()
