@@ -70,13 +70,18 @@ class PythonHolidays:
         return frozenset(d for d in found if d.year == year)
 
 
+# python-holidays' names for what workalendar calls "GB" (England and Wales): "GB", "UK", "GB-ENG", "GB-WLS".
+_ENGLAND_AND_WALES = {("GB", "ENG"), ("GB", "WLS")}
+
+
 class Workalendar:
     """workalendar; its data stops in early 2023."""
 
     def __init__(self, region: str) -> None:
         from workalendar.registry import registry
 
-        code = region.strip().upper()
+        country, subdiv = _split_region(region)
+        code = country if (country, subdiv) in _ENGLAND_AND_WALES else region.strip().upper()
         cls = registry.get(code)
         if cls is None:
             raise ConfigError([f"business.region: unknown region {region!r} for workalendar"])
