@@ -1,4 +1,4 @@
-"""One contract, every sink: the feed, Google Calendar (against the fake) and CalDAV (a real Radicale) behave alike."""
+"""One contract, every sink: the feed, Google Calendar (against the fake) and CalDAV (a real Radicale, a real Xandikos) behave alike."""
 import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from tests.fake_google import FakeGoogle, serve_fake
 from tests.google.conftest import google_config
 from tests.caldav.conftest import caldav_config
 from tests.caldav.radicale_server import Radicale
+from tests.caldav.xandikos_server import Xandikos
 
 LA = ZoneInfo("America/Los_Angeles")
 NOW = dt.datetime(2026, 11, 25, tzinfo=LA)
@@ -64,17 +65,19 @@ class GoogleHarness:
 
 
 class CaldavHarness:
+    server_class = Radicale
+
     def __init__(self, tmp_path):
         from calsync.caldav.sink import make_caldav_sink
 
-        self.server = Radicale(tmp_path / "radicale")
+        self.server = self.server_class(tmp_path / self.server_class.name)
         config = caldav_config(tmp_path, self.server)
         self.store = StateStore(tmp_path / "state.sqlite3", LA)
         self.sink = make_caldav_sink(config, self.store)
 
     def published(self):
         found = {}
-        for data in self.server.resources("/robin/calsync-followups/").values():
+        for data in self.server.resources(self.server.at("calsync-followups")).values():
             event = icalendar.Calendar.from_ical(data).walk("VEVENT")[0]
             found[str(event["UID"]).split("@")[0]] = str(event["SUMMARY"])
         return found
@@ -84,7 +87,11 @@ class CaldavHarness:
         self.server.close()
 
 
-HARNESSES = {"feed": FeedHarness, "google": GoogleHarness, "caldav": CaldavHarness}
+class XandikosHarness(CaldavHarness):
+    server_class = Xandikos
+
+
+HARNESSES = {"feed": FeedHarness, "google": GoogleHarness, "caldav": CaldavHarness, "caldav-xandikos": XandikosHarness}
 
 
 @pytest.fixture(params=sorted(HARNESSES))

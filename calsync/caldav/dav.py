@@ -165,8 +165,21 @@ class DavConnection:
             if self.account.url.rstrip("/") == well_known:
                 raise
             log.info("CalDAV %s: no principal at the configured URL; trying %s", self.account.label, well_known)
-            self._client = self._make_client(well_known)
+            self._client = self._make_client(self._well_known_target(well_known))
             return self._client.principal()
+
+    def _well_known_target(self, well_known: str) -> str:
+        """Where /.well-known/caldav redirects to; the principal is then asked for there, not through the redirect.
+
+        HTTP clients resend a PROPFIND redirected with 302 as a GET, and any redirected request without its body
+        (Xandikos redirects with 302 and answers that GET with 406)."""
+        client = self._make_client(well_known)
+        targets: list[str] = []
+        client.session.hooks["response"].append(
+            lambda r, **_: targets.append(urllib.parse.urljoin(str(r.url), r.headers["Location"])) if r.is_redirect else None)
+        client.request(well_known, "PROPFIND", '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop>'
+                       "<d:current-user-principal/></d:prop></d:propfind>", {**XML_HEADERS, "Depth": "0"})
+        return targets[-1] if targets else well_known
 
     def _check_redirect(self, response: Any, **_: Any) -> Any:
         if response.is_redirect:

@@ -1,13 +1,24 @@
-"""A real Radicale per test, and configurations pointing at it."""
+"""A real CalDAV server per test (Radicale, or each of Radicale and Xandikos), and configurations pointing at it."""
 import pytest
 
 from calsync.config import build_config
 from tests.caldav.radicale_server import PASSWORD, USER, Radicale
+from tests.caldav.xandikos_server import Xandikos
+
+SERVERS = {"radicale": Radicale, "xandikos": Xandikos}
 
 
 @pytest.fixture
 def radicale(tmp_path):
     server = Radicale(tmp_path / "radicale")
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def dav(request, tmp_path):
+    """Each real server in turn, for behaviour that must not depend on the server."""
+    server = SERVERS[request.param](tmp_path / request.param)
     yield server
     server.close()
 

@@ -1,4 +1,7 @@
-"""The CalDAV sink through the engine against a real Radicale: user edits and deletions win, foreign resources stay."""
+"""The CalDAV sink through the engine against real servers: user edits and deletions win, foreign resources stay.
+
+Tests taking `dav` run against Radicale and Xandikos; those taking `radicale` inject faults, which need one server only.
+"""
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -15,13 +18,17 @@ from tests.conftest import calendar, vevent
 
 LA = ZoneInfo("America/Los_Angeles")
 NOW = dt.datetime(2026, 11, 25, 12, tzinfo=LA)
-FOLLOWUPS = "/robin/calsync-followups/"
 
 
-def setup(tmp_path, radicale, events, state="state", **caldav):
+def followups(server):
+    """The follow-up calendar calsync makes in the server's calendar home."""
+    return server.at("calsync-followups")
+
+
+def setup(tmp_path, server, events, state="state", **caldav):
     ics = tmp_path / "interviews.ics"
     ics.write_bytes(calendar(*events))
-    config = caldav_config(tmp_path, radicale, sources=[{"name": "cal", "path": str(ics), "interval": "1s"}],
+    config = caldav_config(tmp_path, server, sources=[{"name": "cal", "path": str(ics), "interval": "1s"}],
                            state_dir=str(tmp_path / state), **caldav)
     rt = open_runtime(config)
     for sink in rt.engine.sinks:
@@ -30,10 +37,10 @@ def setup(tmp_path, radicale, events, state="state", **caldav):
     return rt, ics
 
 
-def live(radicale, kind="VEVENT"):
+def live(server, kind="VEVENT"):
     """UID -> SUMMARY of every component of ``kind`` in the follow-up calendar."""
     found = {}
-    for data in radicale.resources(FOLLOWUPS).values():
+    for data in server.resources(followups(server)).values():
         for component in icalendar.Calendar.from_ical(data).walk(kind):
             found[str(component["UID"])] = str(component["SUMMARY"])
     return found
@@ -44,11 +51,13 @@ def interview(uid="iv1", day=1, extra=""):
 
 
 @pytest.fixture
-def runtime(tmp_path, radicale):
+def runtime(request, tmp_path):
+    """Runtimes writing into the test's server: `dav` (each real server) if the test asks for it, else `radicale`."""
+    server = request.getfixturevalue("dav" if "dav" in request.fixturenames else "radicale")
     made = []
 
     def make(events, **caldav):
-        rt, ics = setup(tmp_path, radicale, events, **caldav)
+        rt, ics = setup(tmp_path, server, events, **caldav)
         made.append(rt)
         return rt, ics
 
@@ -57,103 +66,103 @@ def runtime(tmp_path, radicale):
         rt.store.close()
 
 
-def test_writes_events_with_alarms_and_uids_as_in_the_feed(radicale, runtime):
+def test_writes_events_with_alarms_and_uids_as_in_the_feed(dav, runtime):
     rt, _ = runtime([interview()])
     report = rt.engine.tick(NOW)
     assert report.created == 6 and not report.auth_error  # 3 in the feed, 3 in CalDAV
-    uids = set(live(radicale))
+    uids = set(live(dav))
     assert len(uids) == 3 and all(uid.endswith("@calsync") for uid in uids)
     assert uids == {f"{fid}@calsync" for fid in rt.store.published("feed")}
-    assert {name[:-4] for name in radicale.resources(FOLLOWUPS)} == {uid[:-8] for uid in uids}
-    data = next(iter(radicale.resources(FOLLOWUPS).values())).decode()
+    assert {name[:-4] for name in dav.resources(followups(dav))} == {uid[:-8] for uid in uids}
+    data = next(iter(dav.resources(followups(dav)).values())).decode()
     assert "BEGIN:VALARM" in data and "TRIGGER:-PT15M" in data
     assert rt.engine.tick(NOW + dt.timedelta(minutes=1)).created == 0
-    puts = [op for op in radicale.log if op.method == "PUT"]
+    puts = [op for op in dav.log if op.method == "PUT"]
     assert len(puts) == 3 and all(op.headers.get("If-None-Match") == "*" for op in puts)
 
 
-def test_reschedule_updates_with_if_match_and_a_user_edit_wins(radicale, runtime):
+def test_reschedule_updates_with_if_match_and_a_user_edit_wins(dav, runtime):
     rt, ics = runtime([interview()])
     rt.engine.tick(NOW)
     rows = rt.store.published(SINK)
     edited = next(fid for fid, row in rows.items() if row.kind == "thank_you")
-    path = f"{FOLLOWUPS}{edited}.ics"
-    mine = radicale.get(path).replace(b"SUMMARY:", b"SUMMARY:My own words - ")
-    assert radicale.put(path, mine) in (201, 204)
+    path = f"{followups(dav)}{edited}.ics"
+    mine = dav.get(path).replace(b"SUMMARY:", b"SUMMARY:My own words - ")
+    assert dav.put(path, mine) in (201, 204)
     ics.write_bytes(calendar(interview(day=2)))  # rescheduled: every follow-up moves
     report = rt.engine.tick(NOW + dt.timedelta(minutes=1), poll_all=True)
     assert report.updated == 6  # the feed's 3 and CalDAV's 3 (one of which the user's edit wins)
-    summaries = live(radicale)
+    summaries = live(dav)
     assert summaries[f"{edited}@calsync"].startswith("My own words - ")
     assert rt.store.published(SINK)[edited].status == Ownership.USER_EDITED.value
-    updates = [op for op in radicale.log if op.method == "PUT" and "If-Match" in op.headers]
+    updates = [op for op in dav.log if op.method == "PUT" and "If-Match" in op.headers]
     assert len(updates) == 3
     for fid, row in rt.store.published(SINK).items():
         if fid != edited:
             assert row.status == Ownership.MANAGED.value and row.sequence == 1
-            assert b"SEQUENCE:1\r\n" in radicale.get(f"{FOLLOWUPS}{fid}.ics")
+            assert b"SEQUENCE:1\r\n" in dav.get(f"{followups(dav)}{fid}.ics")
     ics.write_bytes(calendar(interview(day=3)))
     rt.engine.tick(NOW + dt.timedelta(minutes=2), poll_all=True)
-    assert live(radicale)[f"{edited}@calsync"].startswith("My own words - ")  # never touched again
+    assert live(dav)[f"{edited}@calsync"].startswith("My own words - ")  # never touched again
 
 
-def test_a_follow_up_the_user_deleted_is_never_written_again(radicale, runtime):
+def test_a_follow_up_the_user_deleted_is_never_written_again(dav, runtime):
     rt, ics = runtime([interview()])
     rt.engine.tick(NOW)
     gone = next(iter(rt.store.published(SINK)))
-    assert radicale.delete(f"{FOLLOWUPS}{gone}.ics") in (200, 204)
+    assert dav.delete(f"{followups(dav)}{gone}.ics") in (200, 204)
     for day in (2, 3):
         ics.write_bytes(calendar(interview(day=day)))
         rt.engine.tick(NOW + dt.timedelta(minutes=day), poll_all=True)
-    assert f"{gone}@calsync" not in live(radicale) and len(live(radicale)) == 2
+    assert f"{gone}@calsync" not in live(dav) and len(live(dav)) == 2
     assert rt.store.published(SINK)[gone].status == Ownership.USER_DELETED.value
 
 
-def test_a_cancelled_interview_removes_its_follow_ups_but_never_a_foreign_resource(radicale, runtime):
+def test_a_cancelled_interview_removes_its_follow_ups_but_never_a_foreign_resource(dav, runtime):
     rt, ics = runtime([interview("iv1", 1), interview("iv2", 2)])
     rt.engine.tick(NOW)
     mine = calendar(vevent("dentist", "20261204T100000", "20261204T110000", "Dentist"))
-    assert radicale.put(f"{FOLLOWUPS}dentist.ics", mine) == 201
+    assert dav.put(f"{followups(dav)}dentist.ics", mine) == 201
     ics.write_bytes(calendar(interview("iv1", 1), interview("iv2", 2, extra="STATUS:CANCELLED")))
     report = rt.engine.tick(NOW + dt.timedelta(minutes=1), poll_all=True)
     assert report.deleted == 6  # 3 from the feed, 3 from CalDAV
-    assert len([u for u in live(radicale) if u.endswith("@calsync")]) == 3 and "dentist" in live(radicale)
-    deletes = [op for op in radicale.log if op.method == "DELETE"]
+    assert len([u for u in live(dav) if u.endswith("@calsync")]) == 3 and "dentist" in live(dav)
+    deletes = [op for op in dav.log if op.method == "DELETE"]
     assert len(deletes) == 3 and all(op.headers.get("If-Match") for op in deletes)
 
 
-def test_a_deleted_follow_up_the_user_had_edited_stays(radicale, runtime):
+def test_a_deleted_follow_up_the_user_had_edited_stays(dav, runtime):
     rt, ics = runtime([interview("iv1", 1), interview("iv2", 2)])
     rt.engine.tick(NOW)
     fid = next(fid for fid, row in rt.store.published(SINK).items() if row.interview == "iv2")
-    path = f"{FOLLOWUPS}{fid}.ics"
-    assert radicale.put(path, radicale.get(path).replace(b"SUMMARY:", b"SUMMARY:Kept - ")) in (201, 204)
+    path = f"{followups(dav)}{fid}.ics"
+    assert dav.put(path, dav.get(path).replace(b"SUMMARY:", b"SUMMARY:Kept - ")) in (201, 204)
     ics.write_bytes(calendar(interview("iv1", 1), interview("iv2", 2, extra="STATUS:CANCELLED")))
     rt.engine.tick(NOW + dt.timedelta(minutes=1), poll_all=True)
-    assert len(live(radicale)) == 4 and live(radicale)[f"{fid}@calsync"].startswith("Kept - ")
+    assert len(live(dav)) == 4 and live(dav)[f"{fid}@calsync"].startswith("Kept - ")
     assert rt.store.published(SINK)[fid].status == Ownership.USER_EDITED.value
 
 
-def test_an_existing_calendar_is_found_by_name_or_used_by_url(tmp_path, radicale, runtime):
-    named = radicale.make_calendar("Job search follow-ups", slug="named")
+def test_an_existing_calendar_is_found_by_name_or_used_by_url(tmp_path, dav, runtime):
+    named = dav.make_calendar("Job search follow-ups", slug="named")
     rt, _ = runtime([interview()])
     rt.engine.tick(NOW)
-    assert len(radicale.resources("/robin/named/")) == 3 and rt.store.get_meta(CALENDAR_META) == named
-    given = radicale.make_calendar("Elsewhere", slug="given")
+    assert len(dav.resources(dav.at("named"))) == 3 and rt.store.get_meta(CALENDAR_META) == named
+    given = dav.make_calendar("Elsewhere", slug="given")
     rt2, _ = runtime([interview()], state="state2", calendar_url=given, calendar_name="not used")
     rt2.engine.tick(NOW)
-    assert len(radicale.resources("/robin/given/")) == 3
-    assert [op.method for op in radicale.log].count("MKCALENDAR") == 2  # the two this test made
+    assert len(dav.resources(dav.at("given"))) == 3
+    assert [op.method for op in dav.log].count("MKCALENDAR") == 2  # the two this test made
 
 
-def test_the_calendar_is_made_once_and_found_again_after_a_crash(radicale, runtime):
+def test_the_calendar_is_made_once_and_found_again_after_a_crash(dav, runtime):
     rt, _ = runtime([interview()])
     rt.engine.tick(NOW)
     rt.store.set_meta(CALENDAR_META, "")  # as if killed between MKCALENDAR and remembering it
     rt2, _ = runtime([interview("iv2", 2)])
     rt2.engine.tick(NOW)
-    assert len([op for op in radicale.log if op.method == "MKCALENDAR"]) == 1
-    assert len(live(radicale)) == 6
+    assert len([op for op in dav.log if op.method == "MKCALENDAR"]) == 1
+    assert len(live(dav)) == 6
 
 
 def test_quota_exhausted_is_degraded_with_one_clear_line_then_recovers(radicale, runtime, caplog):
@@ -182,36 +191,36 @@ def test_a_wrong_password_degrades_naming_the_account_and_one_shot_exits_77(tmp_
     assert "CalDAV robin@127.0.0.1" in capsys.readouterr().out
 
 
-def test_tasks_twin_each_follow_up_and_ticking_one_off_marks_it_done(radicale, runtime):
+def test_tasks_twin_each_follow_up_and_ticking_one_off_marks_it_done(dav, runtime):
     rt, _ = runtime([interview()], todos=True)
     rt.engine.tick(NOW)
-    todos = live(radicale, "VTODO")
+    todos = live(dav, "VTODO")
     assert len(todos) == 3 and all(uid.endswith("-todo@calsync") for uid in todos)
     fid = next(fid for fid, row in rt.store.published(SINK).items() if row.kind == "thank_you")
-    path = f"{FOLLOWUPS}{fid}-todo.ics"
-    data = radicale.get(path).decode()
+    path = f"{followups(dav)}{fid}-todo.ics"
+    data = dav.get(path).decode()
     assert "DUE;TZID=America/Los_Angeles:" in data and "STATUS:NEEDS-ACTION" in data
     ticked = data.replace("STATUS:NEEDS-ACTION", "STATUS:COMPLETED\r\nCOMPLETED:20261126T091500Z\r\nPERCENT-COMPLETE:100")
-    assert radicale.put(path, ticked.encode()) in (201, 204)  # what Nextcloud Tasks or tasks.org sends
+    assert dav.put(path, ticked.encode()) in (201, 204)  # what Nextcloud Tasks or tasks.org sends
     report = rt.engine.tick(NOW + dt.timedelta(minutes=1), poll_all=True)
     assert fid in rt.store.done_ids() and report.updated >= 1
-    assert live(radicale)[f"{fid}@calsync"].startswith("✓ ")  # the event shows it done
-    after = radicale.get(path).decode()
+    assert live(dav)[f"{fid}@calsync"].startswith("✓ ")  # the event shows it done
+    after = dav.get(path).decode()
     assert "COMPLETED:20261126T091500Z" in after and "PERCENT-COMPLETE:100" in after  # the task as the user left it
     assert rt.store.published("caldav-todo")[fid].status == Ownership.USER_EDITED.value
-    seen = len(radicale.log)
+    seen = len(dav.log)
     rt.engine.tick(NOW + dt.timedelta(minutes=2), poll_all=True)
-    assert not [op for op in radicale.log[seen:] if op.method in ("PUT", "DELETE")]  # and the loop is quiet
+    assert not [op for op in dav.log[seen:] if op.method in ("PUT", "DELETE")]  # and the loop is quiet
 
 
-def test_tasks_go_to_their_own_calendar_when_asked(radicale, runtime):
-    tasks = radicale.make_calendar("Tasks", ("VTODO",), slug="tasks")
+def test_tasks_go_to_their_own_calendar_when_asked(dav, runtime):
+    tasks = dav.make_calendar("Tasks", ("VTODO",), slug="tasks")
     rt, ics = runtime([interview()], todos=True, todo_calendar_url=tasks)
     rt.engine.tick(NOW)
-    assert len(radicale.resources("/robin/tasks/")) == 3 and len(live(radicale)) == 3 and not live(radicale, "VTODO")
+    assert len(dav.resources(dav.at("tasks"))) == 3 and len(live(dav)) == 3 and not live(dav, "VTODO")
     ics.write_bytes(calendar(interview("iv1", 1), interview("iv2", 2)))
     rt.engine.tick(NOW + dt.timedelta(minutes=1), poll_all=True)
-    assert len(radicale.resources("/robin/tasks/")) == 6 and len(live(radicale)) == 6
+    assert len(dav.resources(dav.at("tasks"))) == 6 and len(live(dav)) == 6
 
 
 def test_a_task_twin_that_failed_is_written_on_the_next_pass(radicale, runtime):
@@ -240,8 +249,8 @@ def test_the_server_down_for_a_pass_delays_the_writes_and_loses_nothing(radicale
     assert all(row.status == Ownership.MANAGED.value for row in rt.store.published(SINK).values())
 
 
-def test_the_calendar_home_is_discovered_through_well_known_when_the_url_is_not_a_principal(radicale, runtime):
-    rt, _ = runtime([interview()], url=radicale.url + "robin/not-a-principal/")
+def test_the_calendar_home_is_discovered_through_well_known_when_the_url_is_not_a_principal(dav, runtime):
+    rt, _ = runtime([interview()], url=dav.url + "robin/not-a-principal/")
     report = rt.engine.tick(NOW)
-    assert not report.auth_error and len(live(radicale)) == 3
-    assert any(op.path == "/.well-known/caldav" for op in radicale.log)
+    assert not report.auth_error and len(live(dav)) == 3
+    assert any(op.path == "/.well-known/caldav" for op in dav.log)
