@@ -316,12 +316,21 @@ class DavConnection:
     # -- the calendar to write into
     def find_or_make_calendar(self, name: str, components: tuple[str, ...]) -> str:
         """A calendar of the principal with this display name; made with MKCALENDAR if there is none."""
+        from caldav.lib import error as dav_error
+
         def find() -> str:
             principal = self.principal()
             for calendar in principal.calendars():
                 if (calendar.get_display_name() or "") == name:
                     return str(calendar.url)
-            made = principal.make_calendar(name=name, cal_id="calsync-followups", supported_calendar_component_set=list(components))
+            try:
+                made = principal.make_calendar(name=name, cal_id="calsync-followups", supported_calendar_component_set=list(components))
+            except dav_error.DAVError as exc:
+                status = int(getattr(exc, "status", 0) or 0)
+                if isinstance(exc, dav_error.RateLimitError) or status in (401, 429, 507) or (status >= 500 and status != 501):
+                    raise  # the login, a busy or a full server: mapped as for any request
+                raise ItemError(status, f"CalDAV {self.account.label} refused to create the calendar {name!r} (MKCALENDAR answered "
+                                f"HTTP {status or exc.reason}); create it in your calendar app, or set caldav.calendar_url to one") from None
             return str(made.url)
 
         return str(self.retrying(find, f"finding the calendar {name!r}"))

@@ -6,7 +6,7 @@ import json
 import logging
 from dataclasses import dataclass
 
-from calsync.caldav.dav import Account, DavConnection, resource_path
+from calsync.caldav.dav import Account, DavConnection, Response, resource_path
 from calsync.caldav.errors import ItemError, StorageFull
 from calsync.caldav.render import is_completed, render_event, render_todo, written_hash
 from calsync.config import Config
@@ -20,6 +20,32 @@ TODO_SINK = "caldav-todo"
 CALENDAR_META = "caldav_sink_calendar"
 DEGRADED_META = "caldav_degraded"
 USER_OWNED = (Ownership.USER_EDITED, Ownership.USER_DELETED)
+CALDAV_NS = "{urn:ietf:params:xml:ns:caldav}"
+
+
+class DataRefused(ItemError):
+    """The server refused what calsync sent (a CalDAV precondition): retried next pass, never taken for a user's edit."""
+
+
+class ComponentRefused(DataRefused):
+    """The calendar does not take this kind of component (supported-calendar-component-set): skip that part this pass."""
+
+
+def refusal(answer: Response, url: str) -> DataRefused | None:
+    """The CalDAV precondition an error answer names (RFC 4791 1.3), if any: the server refused the data itself.
+
+    Xandikos answers invalid calendar data with 412, which must not read as the user's version winning."""
+    names = [p for p in answer.preconditions if p.startswith(CALDAV_NS)]
+    detail = ""
+    if answer.tree is not None:
+        names += [el.tag for el in answer.tree.iter() if isinstance(el.tag, str) and el.tag.startswith(CALDAV_NS)]
+        found = answer.tree.find(".//{DAV:}responsedescription") if answer.tree.tag != "{DAV:}responsedescription" else answer.tree
+        detail = (found.text or "").strip()[:200] if found is not None else ""
+    if not names:
+        return None
+    condition = names[0][len(CALDAV_NS):]
+    kind = ComponentRefused if condition == "supported-calendar-component" else DataRefused
+    return kind(answer.status, f"the server refused {url} (HTTP {answer.status}, {condition}{': ' + detail if detail else ''})")
 
 
 @dataclass(frozen=True)
@@ -115,11 +141,20 @@ class CaldavSink:
             return
         parts = self._parts()
         rows = {part.sink: self.store.published(part.sink) for part in parts}
+        refused: set[str] = set()
         try:
             for change in changes:
                 for part in parts:
+                    if part.sink in refused:
+                        continue
                     try:
                         self._apply_part(part, rows[part.sink].get(change.fid), change, done, now)
+                    except ComponentRefused as exc:  # said once a pass, not once per follow-up
+                        refused.add(part.sink)
+                        self.skipped.append(f"{change.fid}: {exc}")
+                        log.warning("CalDAV: %s does not take %s; %s", part.collection, *(
+                            ("tasks (VTODO)", "set caldav.todo_calendar_url to a task list, or todos = false") if part.sink == TODO_SINK
+                            else ("events (VEVENT)", "set caldav.calendar_url to a calendar that takes events")))
                     except ItemError as exc:
                         self.skipped.append(f"{change.fid}: {exc}")
                         log.warning("CalDAV: follow-up %s skipped: %s", change.fid[:8], exc)
@@ -176,6 +211,8 @@ class CaldavSink:
         self.store.put_published(self._row(part, change, Ownership.PENDING, digest=change.hash, sequence=sequence,
                                            payload=_intent("create", change.hash)), now)
         answer = self.connection.put(url, body, create=True)
+        if answer.status >= 400 and (refused := refusal(answer, url)):
+            raise refused
         if answer.status in (200, 201, 204):
             self.store.put_published(self._row(part, change, Ownership.MANAGED, digest=change.hash, sequence=sequence,
                                                etag=self._etag(url, answer.etag)), now)
@@ -194,6 +231,8 @@ class CaldavSink:
     def _update(self, part: _Part, row: PublishedRow, change: Change, sequence: int, url: str, body: str, now: dt.datetime) -> None:
         self._keep(row, now, payload=_intent("update", change.hash))
         answer = self.connection.put(url, body, create=False, etag=row.remote_etag)
+        if answer.status >= 400 and (refused := refusal(answer, url)):
+            raise refused
         if answer.status in (200, 201, 204):
             self.store.put_published(self._row(part, change, Ownership.MANAGED, digest=change.hash, sequence=sequence,
                                                etag=self._etag(url, answer.etag)), now)
@@ -224,6 +263,8 @@ class CaldavSink:
             etag = existing.etag or self.connection.etag_of(url)
         self._keep(row, now, payload=_intent("delete", row.hash))
         answer = self.connection.delete(url, etag)
+        if answer.status >= 400 and (refused := refusal(answer, url)):
+            raise refused
         if answer.status in (200, 204) or (answer.status in (404, 410) and _intended(row, "delete", row.hash) and row.payload):
             self._keep(row, now, status=Ownership.REMOVED.value, sequence=row.sequence + 1, payload=None)
         elif answer.status in (404, 410):

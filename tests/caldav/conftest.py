@@ -15,6 +15,13 @@ def radicale(tmp_path):
     server.close()
 
 
+@pytest.fixture
+def xandikos(tmp_path):
+    server = Xandikos(tmp_path / "xandikos")
+    yield server
+    server.close()
+
+
 @pytest.fixture(params=sorted(SERVERS))
 def dav(request, tmp_path):
     """Each real server in turn, for behaviour that must not depend on the server."""

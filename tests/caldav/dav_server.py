@@ -33,6 +33,7 @@ class Fault:
     status: int
     match: Callable[[Op], bool] = lambda op: True
     times: int | None = 1
+    body: bytes = b"injected fault"  # XML is sent as such, anything else as text/plain
 
 
 class _Server(socketserver.ThreadingMixIn, WSGIServer):
@@ -112,8 +113,9 @@ class DavServer:
                     if fault.times <= 0:
                         self.faults.remove(fault)
                 self.log.append(op)
-                start_response(f"{fault.status} Injected", [("Content-Type", "text/plain")])
-                return [b"injected fault"]
+                kind = "text/xml; charset=utf-8" if fault.body.startswith(b"<") else "text/plain"
+                start_response(f"{fault.status} Injected", [("Content-Type", kind)])
+                return [fault.body]
         if self.before is not None and self.before(op):
             start_response("503 Dropped", [("Content-Type", "text/plain")])
             return [b"dropped before it reached the server"]
