@@ -26,6 +26,8 @@ __all__ = ["Config", "SourceConfig", "CaldavConfig", "FeedConfig", "GoogleConfig
 
 @dataclass(frozen=True)
 class SourceConfig:
+    """One [[sources]] entry, resolved."""
+
     name: str
     kind: str  # a registered source type: "ics", "google", "caldav"
     location: str = ""  # a path or an http(s) URL for ics; the calendar collection URL for caldav
@@ -41,6 +43,8 @@ class SourceConfig:
 
 @dataclass(frozen=True)
 class FetchLimits:
+    """Timeouts and redirects for calendar URLs ([limits])."""
+
     connect_timeout: float = 10.0
     total_timeout: float = 60.0
     max_redirects: int = 5
@@ -48,6 +52,8 @@ class FetchLimits:
 
 @dataclass(frozen=True)
 class FeedConfig:
+    """The .ics feed and its server ([feed])."""
+
     name: str = "Job search follow-ups"
     file: str = "followups.ics"
     bind: str = "127.0.0.1"
@@ -62,6 +68,8 @@ class FeedConfig:
 
 @dataclass(frozen=True)
 class GoogleConfig:
+    """Google Calendar as a sink ([google])."""
+
     sink: bool = False
     sink_calendar_id: str = ""  # empty: a calendar calsync creates
     sink_calendar_name: str = "Job search follow-ups"
@@ -74,6 +82,8 @@ class GoogleConfig:
 
 @dataclass(frozen=True)
 class Config:
+    """The whole configuration, validated and typed."""
+
     plan: PlanSettings
     sources: tuple[SourceConfig, ...]
     state_dir: Path

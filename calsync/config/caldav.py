@@ -11,6 +11,8 @@ from calsync.config.schema import Key, SourceType, Table, add_source_type, add_t
 
 @dataclass(frozen=True)
 class CaldavConfig:
+    """The [caldav] sink table, resolved."""
+
     sink: bool = False
     url: str = ""  # server root, principal or calendar home: the calendar is discovered
     username: str = ""

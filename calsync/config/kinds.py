@@ -57,6 +57,8 @@ class Kind:
 
 @dataclass(frozen=True)
 class Text(Kind):
+    """A string of bounded length."""
+
     expected: str = "a string"
     max_length: int = 2_000
 
@@ -70,6 +72,8 @@ class Text(Kind):
 
 @dataclass(frozen=True)
 class Choice(Kind):
+    """One of a few strings."""
+
     options: tuple[str, ...] = ()
 
     def read(self, raw: object, base: Path) -> str:
@@ -82,6 +86,8 @@ class Choice(Kind):
 
 @dataclass(frozen=True)
 class Flag(Kind):
+    """true or false."""
+
     expected: str = "true or false"
 
     def read(self, raw: object, base: Path) -> bool:
@@ -92,6 +98,8 @@ class Flag(Kind):
 
 @dataclass(frozen=True)
 class Whole(Kind):
+    """A whole number within bounds."""
+
     minimum: int = 0
     maximum: int = 1_000_000
 
@@ -164,6 +172,8 @@ def format_duration(seconds: float) -> str:
 
 @dataclass(frozen=True)
 class Clock(Kind):
+    """A time of day, HH:MM."""
+
     expected: str = "HH:MM"
 
     def read(self, raw: object, base: Path) -> dt.time:
@@ -206,6 +216,8 @@ class ListOf(Kind):
 
 @dataclass(frozen=True)
 class Day(Kind):
+    """A date, 2026-12-24."""
+
     expected: str = "a date (2026-12-24)"
 
     def read(self, raw: object, base: Path) -> dt.date:
@@ -223,6 +235,8 @@ def _raise() -> dt.date:
 
 @dataclass(frozen=True)
 class Zone(Kind):
+    """An IANA time zone."""
+
     expected: str = "an IANA time zone such as 'Europe/Berlin'"
 
     def read(self, raw: object, base: Path) -> ZoneInfo:
@@ -257,6 +271,8 @@ class Place(Kind):
 
 @dataclass(frozen=True)
 class WebAddress(Kind):
+    """An http(s) URL; webcal:// is read as https://."""
+
     expected: str = "an http:// or https:// URL"
     allow_empty: bool = False
 
@@ -278,6 +294,8 @@ class WebAddress(Kind):
 
 @dataclass(frozen=True)
 class BindAddress(Kind):
+    """An IP address to listen on, or localhost."""
+
     expected: str = "an IP address to listen on, such as '127.0.0.1', '0.0.0.0' or '::'"
 
     def read(self, raw: object, base: Path) -> str:

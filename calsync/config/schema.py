@@ -30,6 +30,8 @@ class Key:
 
 @dataclass(frozen=True)
 class Table:
+    """A TOML table and its keys; ``check`` looks across them."""
+
     name: str  # dotted path; "" is the top level
     help: str
     keys: tuple[Key, ...]
@@ -38,6 +40,8 @@ class Table:
 
 @dataclass(frozen=True)
 class SourceType:
+    """A [[sources]] type: its own keys and how an unnamed source is named."""
+
     name: str
     help: str
     keys: tuple[Key, ...]
@@ -47,6 +51,8 @@ class SourceType:
 
 @dataclass
 class Schema:
+    """Every table and source type, in the order `check-config` prints them."""
+
     tables: list[Table] = field(default_factory=list)
     source_types: dict[str, SourceType] = field(default_factory=dict)
 
