@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from urllib.parse import quote
 
-from calsync.core.model import Channel, Interview, Kind
+from calsync.core.model import Channel, EventKind, Interview, Kind
 from calsync.core.settings import DraftSettings
 
 DEMANDING = (
@@ -78,6 +78,14 @@ TEMPLATES: dict[tuple[Kind, Channel], tuple[str, str]] = {
     ),
 }
 
+# A rejected application had no interview: its feedback request is about the application.
+APPLICATION_FEEDBACK = (
+    "Thank you, and a small request",
+    "{greeting}\n\nThank you for letting me know, and for considering my application for {the_role}{at_company}. "
+    "If you're open to it, I'd appreciate any feedback on my application that could help me grow. I'd also "
+    "be glad to be considered for future openings.\n\nAll the best,\n{signature}",
+)
+
 SUMMARIES = {
     (Kind.THANK_YOU, Channel.EMAIL): "Send thank-you note",
     (Kind.CHECK_IN, Channel.EMAIL): "Email to check in",
@@ -138,7 +146,10 @@ def render_draft(
     kind: Kind, channel: Channel, interview: Interview, drafts: DraftSettings, fields: dict[str, str] | None = None
 ) -> tuple[str, str]:
     """The follow-up's summary and description: what to do, and the draft to send."""
-    subject_t, body_t = TEMPLATES[(kind, channel)]
+    if kind is Kind.FEEDBACK_REQUEST and interview.kind is EventKind.APPLICATION:
+        subject_t, body_t = APPLICATION_FEEDBACK
+    else:
+        subject_t, body_t = TEMPLATES[(kind, channel)]
     custom = drafts.template(kind.value)
     if custom is not None and channel is Channel.EMAIL:
         body_t = custom

@@ -1,13 +1,14 @@
 """Regressions found by the second, independent reading of the follow-up rules contract."""
 import datetime as dt
-
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from calsync.core.directives import find_outcomes, parse_contact, read_fields, without_outcome_lines
+from calsync.core.drafts import tone_problems
 from calsync.core.model import Contact, OutcomeKind
 from calsync.core.timeline import stated_deadline
+from tests.conftest import by_kind, calendar, plan_ics, vevent
 
 LA = ZoneInfo("America/Los_Angeles")
 
@@ -55,3 +56,17 @@ def test_contact_address_written_without_angle_brackets(value, contact):
 def test_bulleted_fields_are_read():
     fields = read_fields("- Region: GB\n- Contact: Jane Doe <jane@acme.example>\n* Company: Acme")
     assert (fields.region, fields.contact.email, fields.company) == ("GB", "jane@acme.example", "Acme")
+
+
+def test_a_rejected_application_asks_for_feedback_on_the_application(early):
+    event = vevent("app-1", "20261201T100000", summary="Applied: Acme #applied",
+                   description="Outcome: rejected 2026-12-03\nContact: Ann Lee <ann@acme.example>\nCompany: Acme")
+    feedback = by_kind(plan_ics(calendar(event), early))["feedback_request"]
+    assert "feedback on my application" in feedback.description
+    assert "interview" not in feedback.description.lower() and "meeting everyone" not in feedback.description
+    assert tone_problems(feedback.description) == []
+
+
+def test_a_rejected_interview_still_asks_about_the_interview(early):
+    event = vevent("iv-1", "20261201T100000", "20261201T110000", description="Outcome: rejected 2026-12-03")
+    assert "feedback on my interview" in by_kind(plan_ics(calendar(event), early))["feedback_request"].description
