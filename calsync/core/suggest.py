@@ -10,6 +10,7 @@ events the user organized alone — are vetoed outright.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -104,6 +105,8 @@ CUE_WORDS = frozenset(_ALL)  # the first words of every cue
 # The longest word of every cue that can carry a suggestion alone: an event with none leaves at once.
 KEY_WORDS = frozenset(max(p, key=len) for group in (STAGES, GENERIC_STAGES, ATS, HIRING_WORDS) for p in group)
 _RECRUITING_WORD = re.compile("|".join(_RECRUITING_LOCAL))
+_VETO_ANYWHERE = frozenset(p for _, anywhere, _ in VETOES for p in anywhere)
+_VETO_TITLE = frozenset(p for _, _, title_only in VETOES for p in title_only)
 _KIND = {}
 for _name, _group in [("stage", STAGES), ("generic", GENERIC_STAGES), ("ats", ATS), ("scheduler", SCHEDULERS),
                       ("hiring", HIRING_WORDS), ("weak", WEAK), *((r, v + t) for r, v, t in VETOES)]:
@@ -132,6 +135,15 @@ def _found(words: list[str]) -> dict[tuple[str, ...], int]:
     return found
 
 
+def _by_kind(found: dict[tuple[str, ...], int]) -> dict[str, list[tuple[str, ...]]]:
+    """The phrases found, by kind, in the order found."""
+    kinds: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in found:
+        kinds.setdefault(_KIND[phrase], []).append(phrase)
+    return kinds
+
+
+@functools.lru_cache(maxsize=4096)  # the same colleagues are in event after event
 def _recruiting_address(email: str, name: str) -> str | None:
     local, _, domain = email.casefold().rpartition("@")
     if ".".join(domain.rsplit(".", 2)[-2:]) in _ATS_DOMAIN_SET:
@@ -169,26 +181,24 @@ def assess(event: SourceEvent, description: str, me: tuple[str, ...] = ()) -> As
             and "interview" not in title and "interview" not in body):
         return None
     in_title, in_body = _found(title_words), _found(body_words)
-    for _, anywhere, title_only in VETOES:
-        if any(p in in_title or p in in_body for p in anywhere) or any(p in in_title for p in title_only):
-            return None
-    points, weak, reasons = 0.0, 0.0, []
+    if not _VETO_ANYWHERE.isdisjoint(in_title) or not _VETO_ANYWHERE.isdisjoint(in_body) or not _VETO_TITLE.isdisjoint(in_title):
+        return None
+    kinds = {"title": _by_kind(in_title), "description": _by_kind(in_body)}
+    points, reasons = 0.0, []
 
     def take(kind: str, weight: float, where: str) -> None:
         nonlocal points
-        found = in_title if where == "title" else in_body
-        hits = [p for p in found if _KIND[p] == kind]
+        hits = kinds[where].get(kind)
         if hits:
-            longest = max(hits, key=len)
             points += weight
-            shown = _quoted(longest)
+            shown = _quoted(max(hits, key=len))
             reasons.append(f"{where} says {shown}" if kind in ("stage", "generic") else f"{where} mentions {shown}")
 
     take("stage", 2.5, "title")
-    if not any(_KIND[p] == "stage" for p in in_title):
+    if "stage" not in kinds["title"]:
         take("generic", 1.6, "title")
     take("stage", 1.5, "description")
-    if not any(_KIND[p] in ("stage",) for p in in_body):
+    if "stage" not in kinds["description"]:
         take("generic", 0.9, "description")
     take("ats", 1.5, "description")
     take("ats", 1.0, "title")
@@ -200,11 +210,9 @@ def assess(event: SourceEvent, description: str, me: tuple[str, ...] = ()) -> As
     if not points:
         return None  # no stage, tool, hiring word or recruiting address: a video link or a job title is no cue alone
     take("scheduler", 0.4, "description")
-    weak_hits = [p for p in {**in_title, **in_body} if _KIND[p] == "weak"]
-    if weak_hits:
-        weak = 0.6
-    if points >= 0.9 and weak:  # weak cues count only beside another cue
-        points += weak
+    weak_hits = kinds["title"].get("weak", []) + [p for p in kinds["description"].get("weak", ()) if p not in in_title]
+    if points >= 0.9 and weak_hits:  # weak cues count only beside another cue
+        points += 0.6
         reasons.append(f"mentions {_quoted(max(weak_hits, key=len))}")
     if by_me:
         points -= 1.5
