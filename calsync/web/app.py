@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from calsync.web.feedfile import FEED_NAME, FeedFile, FeedVersion, TokenCheck, accepts_gzip, not_modified
+from calsync.web.token import token_matches
 
 TEXT = "text/plain; charset=utf-8"
 REASONS = {200: "OK", 303: "See Other", 304: "Not Modified", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
@@ -22,6 +23,14 @@ class Response:
     @classmethod
     def text(cls, status: int, message: str, *headers: tuple[str, str]) -> "Response":
         return cls(status, [("Content-Type", TEXT), *headers], message.encode() + b"\n")
+
+
+@dataclass(frozen=True)
+class FeedSnapshot:
+    """The token hash (None: unknown without waiting, or no token) and the feed version (None: changed on disk)."""
+
+    token_hash: bytes | None
+    version: FeedVersion | None
 
 
 class Board(Protocol):
@@ -85,20 +94,22 @@ class CalsyncApp:
         assert answer is not None  # compressing is allowed here
         return answer
 
-    def quick_feed(self, method: str, path: str, accept_encoding: str, if_none_match: str | None,
-                   if_modified_since: str | None) -> Response | None:
-        """The feed's answer when memory holds all of it (the token hash, this version of the file, its gzip form):
-        what the server sends without a worker thread. Never waits. None: ask ``__call__`` (any other path, a wrong
-        token, a method other than GET/HEAD, a busy database, a feed changed on disk or not yet compressed)."""
-        if method not in ("GET", "HEAD"):
+    def quick_snapshot(self) -> FeedSnapshot:
+        """What memory holds now, checked without waiting: the token hash and the feed's current version."""
+        return FeedSnapshot(self.check.quick_hash(), self.feed.cached())
+
+    def quick_feed(self, snapshot: FeedSnapshot, method: str, path: str, accept_encoding: str,
+                   if_none_match: str | None, if_modified_since: str | None) -> Response | None:
+        """The feed's answer from ``snapshot``: what the server sends without a worker thread. None: ask
+        ``__call__`` (any other path, a wrong token, a method other than GET/HEAD, a database that could not be
+        read without waiting, a feed changed on disk or not yet compressed)."""
+        if method not in ("GET", "HEAD") or snapshot.token_hash is None or snapshot.version is None:
             return None
         split = split_token(path)
-        if split is None or split[1] != FEED_NAME or not self.check.quick(split[0].encode("latin-1", "replace")):
+        if split is None or split[1] != FEED_NAME or not token_matches(split[0].encode("latin-1", "replace"),
+                                                                        snapshot.token_hash):
             return None
-        version = self.feed.cached()
-        if version is None:
-            return None
-        return feed_answer(version, accept_encoding, if_none_match, if_modified_since, compress=False)
+        return feed_answer(snapshot.version, accept_encoding, if_none_match, if_modified_since, compress=False)
 
     def close(self) -> None:
         self.check.close()

@@ -131,8 +131,8 @@ class TokenCheck:
     ``PRAGMA data_version``, a read of the shared-memory header, not a query of the table.
 
     When the database cannot be read (damaged, missing, on a read-only disk), the token file decides.
-    ``quick`` is for the server's loop thread: it never waits (its own connection, no busy timeout) and says
-    None when only waiting could tell."""
+    ``quick_hash`` is for the server's loop thread: it never waits (its own connection, no busy timeout) and
+    says None when only waiting could tell."""
 
     def __init__(self, db_path: Path) -> None:
         self._path = db_path
@@ -147,16 +147,16 @@ class TokenCheck:
                 expected = file_token_hash(self._path.parent)
         return expected is not None and token_matches(candidate, expected)
 
-    def quick(self, candidate: bytes) -> bool | None:
+    def quick_hash(self) -> bytes | None:
+        """The stored hash if it can be known without waiting; None when it cannot, or no token is stored."""
         if not self._quick_lock.acquire(blocking=False):
             return None
         try:
-            expected = self._quick.read()
+            return self._quick.read()
         except (sqlite3.Error, ValueError):
             return None
         finally:
             self._quick_lock.release()
-        return expected is not None and token_matches(candidate, expected)
 
     def close(self) -> None:
         for stored, lock in ((self._stored, self._lock), (self._quick, self._quick_lock)):

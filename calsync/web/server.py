@@ -32,7 +32,7 @@ from waitress.server import TcpWSGIServer
 from waitress.task import WSGITask
 from waitress.utilities import build_http_date
 
-from calsync.web.app import REASONS, Board, CalsyncApp
+from calsync.web.app import REASONS, Board, CalsyncApp, FeedSnapshot
 from calsync.web.feedfile import FEED_NAME, FeedFile, TokenCheck
 
 log = logging.getLogger("calsync")
@@ -92,18 +92,24 @@ class _Channel(HTTPChannel):
     def idle(self) -> bool:
         return not self.requests and not self.total_outbufs_len and not self.will_close
 
-    def answer_inline(self) -> bool:
-        """Answers the first queued request from memory if it is a feed request memory can answer and nothing is
-        waiting to be sent before it (then nothing can block). Runs on the loop thread inside ``received``, which
-        holds ``requests_lock``. False: the request goes to a worker as usual."""
+    def may_answer_inline(self) -> bool:
+        """Whether the first queued request could be answered from memory: a keep-alive HTTP/1.1 GET or HEAD."""
         request = self.requests[0]
-        if request.error or request.version != "1.1" or not self.connected or self.total_outbufs_len \
-                or request.headers.get("CONNECTION", "").lower() == "close":
+        return not request.error and request.version == "1.1" and request.command in ("GET", "HEAD") \
+            and request.headers.get("CONNECTION", "").lower() != "close"
+
+    def answer_inline(self, snapshot: FeedSnapshot) -> bool:
+        """Answers the first queued request from ``snapshot`` if it is a feed request that memory can answer and
+        nothing is waiting to be sent before it (then nothing can block). Runs on the loop thread, holding
+        ``requests_lock``. False: the request goes to a worker as usual."""
+        request = self.requests[0]
+        if not self.connected or self.total_outbufs_len:
             return False
         headers = request.headers
         try:
-            response = self.server.calsync_app.quick_feed(request.command, request.path, headers.get("ACCEPT_ENCODING", ""),
-                                                          headers.get("IF_NONE_MATCH"), headers.get("IF_MODIFIED_SINCE"))
+            response = self.server.calsync_app.quick_feed(snapshot, request.command, request.path,
+                                                          headers.get("ACCEPT_ENCODING", ""), headers.get("IF_NONE_MATCH"),
+                                                          headers.get("IF_MODIFIED_SINCE"))
         except Exception:  # noqa: BLE001 - the worker path answers it again, and reports what goes wrong there
             return False
         if response is None:
@@ -150,6 +156,7 @@ class FeedServer(TcpWSGIServer):  # type: ignore[misc]
         self.deadline = timeout
         self._stopping = threading.Event()
         self._loop_thread: int | None = None
+        self._inline: list[_Channel] = []  # channels whose complete request waits for the end of this poll round
         adj = Adjustments(host=bind, port=port, threads=WORKER_THREADS, backlog=BACKLOG,
                           connection_limit=max_connections + 2,  # the map also holds the listener and a trigger
                           channel_timeout=max(1, math.ceil(timeout)), cleanup_interval=1,  # whole seconds in waitress
@@ -163,9 +170,29 @@ class FeedServer(TcpWSGIServer):  # type: ignore[misc]
         return int(self.effective_port)
 
     def add_task(self, channel: _Channel) -> None:
-        """A complete request: answered at once on the loop thread when memory can, else queued for a worker."""
-        if threading.get_ident() != self._loop_thread or not channel.answer_inline():
+        """A complete request: a feed GET/HEAD read by the loop thread waits for the end of this poll round (see
+        ``answer_from_memory``); anything else is queued for a worker."""
+        if threading.get_ident() == self._loop_thread and channel.may_answer_inline():
+            self._inline.append(channel)  # its requests list is not empty, so nothing more is read from it meanwhile
+        else:
             super().add_task(channel)
+
+    def answer_from_memory(self) -> None:
+        """After a poll round: one look at the token hash and the feed file (one ``data_version``, one ``stat``)
+        for every feed request that round read. Each was read before that look, so a feed written or a token
+        rotated before the client sent is always seen. What memory cannot answer goes to a worker, as do requests
+        pipelined behind an answered one."""
+        batch, self._inline = self._inline, []
+        try:
+            snapshot = self.calsync_app.quick_snapshot()
+        except Exception:  # noqa: BLE001 - the workers answer, and report what goes wrong there
+            snapshot = None
+        for channel in batch:
+            with channel.requests_lock:
+                if not channel.requests:
+                    continue  # closed meanwhile
+                if snapshot is None or not channel.answer_inline(snapshot) or channel.requests:
+                    super().add_task(channel)
 
     # -- deadlines and eviction, all on the loop thread
     def maintenance(self, now: float) -> None:
@@ -210,6 +237,8 @@ class FeedServer(TcpWSGIServer):  # type: ignore[misc]
         try:
             while not self._stopping.is_set():
                 wasyncore.loop(timeout=self.adj.asyncore_loop_timeout, map=self._map, use_poll=True, count=1)
+                if self._inline:
+                    self.answer_from_memory()
         finally:
             for channel in list(self.active_channels.values()):
                 channel.handle_close()
