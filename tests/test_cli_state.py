@@ -175,3 +175,16 @@ def test_status_strips_terminal_escapes_from_calendar_text(capsys, tmp_path):
     run(capsys, "--config", str(config), "run", "--once", "--now", "2026-11-25T12:00")
     _, out, _ = run(capsys, "--config", str(config), "status", "--now", "2026-11-25T12:00")
     assert "\x1b" not in out and "\x07" not in out and "Evil" in out
+
+
+def test_status_shows_stored_moments_in_the_configured_zone():
+    from calsync.cli.status_view import _local
+
+    la, berlin = ZoneInfo("America/Los_Angeles"), ZoneInfo("Europe/Berlin")
+    assert _local("2026-12-01T10:00:00-08:00", la) == (dt.datetime(2026, 12, 1, 10, tzinfo=la), "2026-12-01T10:00:00-08:00")
+    moment, text = _local("2026-12-01T10:00:00-08:00", berlin)  # the zone changed since the pass: converted
+    assert (moment, text) == (dt.datetime(2026, 12, 1, 19, tzinfo=berlin), "2026-12-01T19:00:00+01:00")
+    assert _local("2026-11-01T01:30:00-08:00", la)[1] == "2026-11-01T01:30:00-08:00"  # the repeated hour, second time
+    assert _local("2026-11-01T01:30:00-07:00", la)[1] == "2026-11-01T01:30:00-07:00"  # … and first time
+    assert _local("2026-12-01T10:00:00", la)[1] == "2026-12-01T10:00:00-08:00"  # naive: read in the zone
+    assert _local("garbage", la) == (None, "garbage") and _local(None, la) == (None, None)

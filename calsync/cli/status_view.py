@@ -34,14 +34,19 @@ def printable(text: str) -> str:
     return scrub(text.replace("\n", " ").replace("\t", " "))
 
 
-def _local(text: str | None, zone: ZoneInfo) -> dt.datetime | None:
+def _local(text: str | None, zone: ZoneInfo) -> tuple[dt.datetime | None, str | None]:
+    """A stored ISO moment in ``zone``, and as ISO text: the stored text itself when it has that zone's offset already."""
     if not text:
-        return None
+        return None, text
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        return None
-    return (value.replace(tzinfo=zone) if value.tzinfo is None else value).astimezone(zone)
+        return None, text
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)
+        return value, value.isoformat()
+    moment = value.astimezone(zone)
+    return moment, (text if moment.utcoffset() == value.utcoffset() else moment.isoformat())
 
 
 def collect_status(config: Any, now: dt.datetime) -> dict[str, Any]:
@@ -74,11 +79,7 @@ def collect_status(config: Any, now: dt.datetime) -> dict[str, Any]:
     for o_uid, kind in seen.outcomes:
         read_outcomes.setdefault(o_uid, []).append(kind)
 
-    @functools.lru_cache(maxsize=None)
-    def local(text: str | None) -> tuple[dt.datetime | None, str | None]:
-        """A stored moment in the user's zone and as ISO text; each distinct text converted once."""
-        moment = _local(text, zone)
-        return moment, (moment.isoformat() if moment else text)
+    local = functools.lru_cache(maxsize=None)(lambda text: _local(text, zone))  # each distinct stored moment once
 
     interviews = []
     for uid, summary, company, start in known:
