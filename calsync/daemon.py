@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from calsync.config import Config, load_config
 from calsync.core.detect import Seen
@@ -23,6 +24,9 @@ from calsync.statedir import StateLock
 from calsync.web.board import BoardService
 from calsync.web.passes import PassRequests
 from calsync.web.server import FeedServer
+
+if TYPE_CHECKING:
+    from calsync.engine import PassReport
 
 log = logging.getLogger("calsync")
 MAX_BACKOFF_SECONDS = 300.0
@@ -220,10 +224,7 @@ class Daemon:
                 if self.lock is not None:
                     self.lock.note(f"running; last pass {now:%Y-%m-%d %H:%M}: {report.line()}")
                 if once:
-                    if report.auth_error:
-                        exit_code = AuthError.exit_code
-                    elif len(set(report.failed_sources)) >= len(self.runtime.engine.polled):  # type: ignore[union-attr]
-                        exit_code = SourceError.exit_code
+                    exit_code = once_exit_code(report, len(self.runtime.engine.polled))  # type: ignore[union-attr]
                 delay = self.runtime.engine.next_wake(self.clock())  # type: ignore[union-attr]
                 first = False
             self.passes.end(covered)
@@ -246,6 +247,16 @@ class Daemon:
             remaining -= chunk
             if self.notifier.watchdog_seconds:
                 self.notifier.watchdog()
+
+
+def once_exit_code(report: PassReport, sources: int) -> int:
+    """`run --once`: 77 a login failed; 66 every source failed for good; 75 something only needs a retry; else 0."""
+    if report.auth_error:
+        return AuthError.exit_code
+    failed = set(report.failed_sources)
+    if len(failed) >= sources and not failed <= set(report.transient):
+        return SourceError.exit_code
+    return TransientError.exit_code if report.transient else 0
 
 
 def install_signal_handlers(daemon: Daemon) -> None:

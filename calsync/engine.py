@@ -15,7 +15,7 @@ from calsync.config import Config, SourceConfig
 from calsync.core.links import with_card_links
 from calsync.core.model import FollowUp, SourceEvent
 from calsync.core.reconcile import Action, Change, Observed, content_hash, deletes_too_many, reconcile
-from calsync.errors import AuthError, CalsyncError, StateError
+from calsync.errors import AuthError, CalsyncError, StateError, TransientError
 from calsync.planner import PlanResult, build_plan
 from calsync.ics.fetch import Validators
 from calsync.ics.cache import EventCache
@@ -27,6 +27,7 @@ from calsync.web.urls import card_link_base
 
 log = logging.getLogger("calsync")
 RETRY_BASE_SECONDS = 30.0
+AUTH_ERROR_PREFIX = "auth_error:"  # + "source:NAME" or "sink:NAME"
 REPLAN_SECONDS = 900.0  # a full pass at least this often, even when nothing changed
 CLEAN_PASS_KEY = "clean_pass"  # meta: the inputs of the last clean pass, for the next process
 
@@ -115,8 +116,14 @@ class PassReport:
     feed_written: bool = False
     failed_sources: list[str] = field(default_factory=list)
     refused: str = ""
-    auth_error: str = ""  # Google needs re-authorization; everything else went on
+    auth_errors: dict[str, str] = field(default_factory=dict)  # "source:NAME" / "sink:NAME" -> why its login failed
+    transient: list[str] = field(default_factory=list)  # worth retrying soon: a busy server, a timeout
     stopped: bool = False  # a stop request ended the pass between two steps
+
+    @property
+    def auth_error(self) -> str:
+        """Every login problem of this pass, one after the other; everything else went on."""
+        return "; ".join(self.auth_errors.values())
 
     @property
     def changed(self) -> bool:
@@ -127,8 +134,9 @@ class PassReport:
                 f"(+{self.created} ~{self.updated} -{self.deleted}), {self.missed} missed")
         if self.failed_sources:
             text += f"; failing: {', '.join(self.failed_sources)}"
-        if self.auth_error:
-            text += "; " + ("CalDAV login refused" if self.auth_error.startswith("CalDAV") else "Google needs re-authorization")
+        for error in dict.fromkeys("CalDAV login refused" if e.startswith("CalDAV") else "Google needs re-authorization"
+                                   for e in self.auth_errors.values()):
+            text += f"; {error}"
         if self.refused:
             text += f"; REFUSED: {self.refused}"
         return text
@@ -187,7 +195,8 @@ class Engine:
         try:
             snapshot = polled.source.read(now, polled.validators)
         except AuthError as exc:
-            report.auth_error = str(exc)
+            report.auth_errors[f"source:{name}"] = str(exc)
+            self._note_auth(f"source:{name}", str(exc))
             report.failed_sources.append(name)
             if polled.events is None:
                 self._restore(polled, now)
@@ -200,6 +209,8 @@ class Engine:
                 log.debug("source %s", name, exc_info=True)
                 exc = CalsyncError(_unexpected(exc))
             report.failed_sources.append(name)
+            if isinstance(exc, TransientError):
+                report.transient.append(name)
             if polled.events is None:
                 self._restore(polled, now)
             if not polled.failing:
@@ -224,6 +235,7 @@ class Engine:
         if polled.failing:
             log.info("source %s is back", name)
         polled.failing, polled.failures = False, 0
+        self._note_auth(f"source:{name}", "")
         self.store.source_ok(name, now, snapshot.validators.etag, snapshot.validators.last_modified, snapshot.body,
                              len(polled.events or ()))
 
@@ -277,8 +289,10 @@ class Engine:
                 try:
                     pull(now)
                 except AuthError as exc:
-                    report.auth_error = str(exc)
+                    report.auth_errors[f"sink:{sink.name}"] = str(exc)
                 except CalsyncError as exc:
+                    if isinstance(exc, TransientError):
+                        report.transient.append(sink.name)
                     log.warning("sink %s: cannot read ticked-off tasks (%s); retried on the next pass", sink.name, exc)
         done = self.store.done_ids()
         sink_trouble = False
@@ -297,11 +311,13 @@ class Engine:
             try:
                 sink.apply(changes, done, now)
             except AuthError as exc:
-                report.auth_error = str(exc)
+                report.auth_errors[f"sink:{sink.name}"] = str(exc)
                 continue
             except StateError:
                 raise
             except CalsyncError as exc:
+                if isinstance(exc, TransientError):
+                    report.transient.append(sink.name)
                 log.warning("sink %s: %s; the rest is retried on the next pass", sink.name, exc)
                 sink_trouble = True
                 continue
@@ -311,14 +327,22 @@ class Engine:
             report.created += sum(1 for c in changes if c.action is Action.CREATE)
             report.updated += sum(1 for c in changes if c.action is Action.UPDATE)
             report.deleted += sum(1 for c in changes if c.action is Action.DELETE)
-        if self.store.get_meta("google_auth_error") != (report.auth_error or None):
-            self.store.set_meta("google_auth_error", report.auth_error)
+        for sink in self.sinks:
+            if sink.name not in report.transient:  # a sink that answered: logged in, or refused the login just now
+                self._note_auth(f"sink:{sink.name}", report.auth_errors.get(f"sink:{sink.name}", ""))
+        if self.store.get_meta("google_auth_error"):  # the one shared key of earlier versions
+            self.store.set_meta("google_auth_error", "")
         clean = not (report.auth_error or report.refused or report.failed_sources or sink_trouble)
         counts = (report.interviews, report.followups, report.missed)
         if clean and durable is not None:
             self.store.set_meta(CLEAN_PASS_KEY, json.dumps({"inputs": durable, "at": now.isoformat(), "counts": counts}))
         self._idle.remember(inputs if clean else None, now, counts, self.store.db.total_changes)
         return report
+
+    def _note_auth(self, key: str, error: str) -> None:
+        """One state key per source and per sink (``auth_error:source:NAME``): one's recovery never hides another's problem."""
+        if (self.store.get_meta(AUTH_ERROR_PREFIX + key) or "") != error:
+            self.store.set_meta(AUTH_ERROR_PREFIX + key, error)
 
     def _durable_inputs(self, now: dt.datetime) -> str | None:
         """A digest of everything a plan is computed from that survives a restart; None when a source or sink has none."""

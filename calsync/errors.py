@@ -112,3 +112,17 @@ def state_error(path: str, verb: str, exc: sqlite3.Error) -> StateError:
     error = StateError(f"{path}: cannot {verb} the state database ({exc}): {advice}")
     error.kind = kind  # type: ignore[attr-defined]
     return error
+
+
+def login_notices(errors: dict[str, str]) -> list[str]:
+    """One line per source or sink whose login failed (keys "source:NAME" / "sink:NAME"), each with what to do."""
+    lines = []
+    for key, error in sorted(errors.items()):
+        role, _, name = key.partition(":")
+        if error.startswith("CalDAV"):
+            fix = "" if "password" in error else "; check the username and the (app-specific) password in its password_file"
+            lines.append(f"{role} {name}: {error}{fix}")
+        else:
+            fix = "" if "calsync auth google" in error else "; run `calsync auth google --client-secrets FILE`"
+            lines.append(f"{role} {name}: Google re-authorization needed ({error}){fix}")
+    return lines

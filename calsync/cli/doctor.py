@@ -68,10 +68,10 @@ def _check_source(config: Config, source_index: int, now: dt.datetime) -> Findin
 
         return [Finding(*check) for check in check_source(source, config, now)]
     if source.kind != "ics":
-        from calsync.google.auth import load_credentials
+        from calsync.google.auth import load_credentials, own_calendar_known
 
         try:
-            load_credentials(config, refresh=True)
+            load_credentials(config, refresh=True, calendar_exists=own_calendar_known(config))
         except CalsyncError as exc:
             return Finding(False, f"source {source.name}: {exc}", "run `calsync auth google --client-secrets FILE`")
         return Finding(True, f"source {source.name}: authorized")
@@ -91,10 +91,10 @@ def run_checks(config: Config, now: dt.datetime, token: Callable[[], str | None]
     findings.extend(Finding(ok, what, fix) for ok, what, fix in check_state_dir(config.state_dir))
     findings.extend(Finding(False, f"configuration: {w}", "reword the template") for w in config.warnings)
     if config.google.sink or any(s.kind == "google" for s in config.sources):
-        from calsync.google.auth import load_credentials
+        from calsync.google.auth import load_credentials, own_calendar_known
 
         try:
-            load_credentials(config, refresh=True)
+            load_credentials(config, refresh=True, calendar_exists=own_calendar_known(config))
             findings.append(Finding(True, "Google authorization is present and valid"))
         except CalsyncError as exc:
             findings.append(Finding(False, f"Google: {exc}", "run `calsync auth google --client-secrets FILE`"))

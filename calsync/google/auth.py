@@ -45,12 +45,35 @@ def short(scope: str) -> str:
     return scope.rsplit("/", 1)[-1]
 
 
-def missing_scopes(granted: list[str] | None, needed: list[str]) -> list[str]:
-    """The needed scopes no granted scope covers; nothing when the grant is unknown (an old token file)."""
+def missing_scopes(granted: list[str] | None, needed: list[str], calendar_exists: bool = False) -> list[str]:
+    """The needed scopes no granted scope covers; nothing when the grant is unknown (an old token file).
+
+    Once calsync's own calendar exists, calendar.events writes into it as well as calendar.app.created does:
+    only making the calendar needs calendar.app.created.
+    """
     if granted is None:
         return []
     have = set(granted)
-    return [scope for scope in needed if not have & COVERS.get(scope, {scope})]
+    covers = dict(COVERS)
+    if calendar_exists:
+        covers[SCOPE_APP_CALENDARS] = COVERS[SCOPE_APP_CALENDARS] | {SCOPE_WRITE_EVENTS}
+    return [scope for scope in needed if not have & covers.get(scope, {scope})]
+
+
+def own_calendar_known(config: Config) -> bool:
+    """Is the follow-up calendar already there: configured by ID, or made by calsync (its ID kept in state)?"""
+    if config.google.sink_calendar_id:
+        return True
+    from calsync.state import StateStore, state_path
+
+    path = state_path(config.state_dir)
+    if not path.exists():
+        return False
+    try:
+        with StateStore(path, config.plan.zone, readonly=True) as store:
+            return bool(store.get_meta("google_sink_calendar"))
+    except Exception:  # noqa: BLE001 — an unreadable state says nothing about the calendar
+        return False
 
 
 def granted_scopes(credentials: Any) -> list[str] | None:
@@ -98,7 +121,8 @@ def save_token(path: Path, credentials: Any) -> None:
     os.replace(tmp, path)
 
 
-def load_credentials(config: Config, refresh: bool = False, needs: list[str] | None = None) -> Any:
+def load_credentials(config: Config, refresh: bool = False, needs: list[str] | None = None,
+                     calendar_exists: bool = False) -> Any:
     """Stored credentials holding ``needs`` (default: every scope the setup uses), refreshed when expired (or when
     asked); never runs the browser flow. A missing scope is an AuthError naming it."""
     from google.auth.exceptions import RefreshError, TransportError
@@ -118,7 +142,7 @@ def load_credentials(config: Config, refresh: bool = False, needs: list[str] | N
     except (OSError, ValueError) as exc:
         raise AuthError(f"{path}: not a usable Google token ({exc}); run `calsync auth google --client-secrets FILE`") from None
     needed = scopes_for(config) if needs is None else needs
-    missing = missing_scopes(granted_scopes(credentials), needed)
+    missing = missing_scopes(granted_scopes(credentials), needed, calendar_exists)
     if missing:
         raise AuthError(lacking(missing))
     if refresh or not credentials.valid:
@@ -128,7 +152,7 @@ def load_credentials(config: Config, refresh: bool = False, needs: list[str] | N
             credentials.refresh(Request())
         except (RefreshError, TransportError) as exc:
             raise classify(exc) from None
-        missing = missing_scopes(granted_scopes(credentials), needed)
+        missing = missing_scopes(granted_scopes(credentials), needed, calendar_exists)
         if missing:
             raise AuthError(lacking(missing))
     return credentials

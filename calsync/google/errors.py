@@ -64,8 +64,8 @@ def classify(exc: BaseException) -> CalsyncError:
         reason, message = reason_of(exc.content)
         return classify_status(int(exc.resp.status), reason, message)
     if isinstance(exc, RefreshError):
-        if getattr(exc, "retryable", False):  # the token endpoint is busy (5xx, 429): not the user's problem
-            return TransientError(f"Google's token endpoint is busy ({exc}); retrying later")
+        if _token_endpoint_busy(exc):  # 5xx, 429, a gateway's HTML page: not the user's problem
+            return TransientError(f"Google's token endpoint is busy or unreachable ({_token_reason(exc)}); retrying later")
         return AuthError(f"Google authorization was revoked or has expired; {REAUTHORIZE}")
     if isinstance(exc, (TransportError, socket.timeout, TimeoutError, ConnectionError, OSError)):
         return TransientError(f"cannot reach Google Calendar ({exc or type(exc).__name__}); retrying later")
@@ -74,6 +74,28 @@ def classify(exc: BaseException) -> CalsyncError:
     if isinstance(exc, httplib2.HttpLib2Error):
         return TransientError(f"cannot reach Google Calendar ({exc}); retrying later")
     raise exc
+
+
+# The token endpoint's answers that mean the grant itself is bad (RFC 6749 5.2): only these need `calsync auth`.
+GRANT_ERRORS = {"invalid_grant", "invalid_client", "unauthorized_client", "invalid_scope", "access_denied",
+                "unsupported_grant_type", "invalid_request"}
+
+
+def _token_endpoint_busy(exc: BaseException) -> bool:
+    """A RefreshError from an answer that is not an OAuth refusal (google-auth retries only 500/503/504/408/429)."""
+    if getattr(exc, "retryable", False):
+        return True
+    if len(exc.args) < 2:  # raised before any request: no refresh token in the file
+        return False
+    answer = exc.args[1]
+    return not (isinstance(answer, dict) and str(answer.get("error", "")) in GRANT_ERRORS)
+
+
+def _token_reason(exc: BaseException) -> str:
+    answer = exc.args[1] if len(exc.args) > 1 else None
+    if isinstance(answer, dict):
+        return str(answer.get("error", "")) or "no reason given"
+    return str(answer or exc)[:80].replace("\n", " ")
 
 
 def backoff(attempt: int, base: float) -> float:

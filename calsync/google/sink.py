@@ -22,6 +22,7 @@ BATCH_SIZE = 50
 ROUNDS = 4
 CALENDAR_DESCRIPTION = "Follow-ups planned by calsync. calsync only changes the events it created."
 NOTE_KEY = "google_sink_note"  # one line for `calsync status`
+NO_ANSWER = "got no answer"  # the note of a calendar creation that may have left a twin; shown until a later healthy pass
 
 
 class _CalendarGone(Exception):
@@ -48,6 +49,7 @@ class GoogleCalendarSink:
         self.calendar_id = config.google.sink_calendar_id or store.get_meta("google_sink_calendar") or ""
         self.skipped: list[str] = []
         self._events: Any = None
+        self._noted_this_pass = False
         self.can_list_calendars = False  # set from the granted scopes: calendarList needs more than calsync asks for
 
     def _api(self) -> Any:
@@ -64,6 +66,11 @@ class GoogleCalendarSink:
         return {fid: Observed(r.hash, r.sequence, Ownership(r.status)) for fid, r in self.store.published(SINK).items()}
 
     def flush(self) -> bool:
+        """After a pass whose writes went through: a "got no answer" note of an earlier pass has been seen; it clears."""
+        if self._noted_this_pass:
+            self._noted_this_pass = False
+        elif NO_ANSWER in (self.store.get_meta(NOTE_KEY) or ""):
+            self.store.set_meta(NOTE_KEY, "")
         return False
 
     def _ensure_calendar(self) -> str:
@@ -80,10 +87,11 @@ class GoogleCalendarSink:
             self.calendar_id = self._find_own_calendar(api)
         if not self.calendar_id:
             if unsure:
-                note = (f"an earlier attempt to create the Google calendar {self.config.google.sink_calendar_name!r} got no answer; "
+                note = (f"an earlier attempt to create the Google calendar {self.config.google.sink_calendar_name!r} {NO_ANSWER}; "
                         "if Google Calendar shows two of them, delete the empty one")
                 log.warning("Google: %s", note)
                 self.store.set_meta(NOTE_KEY, note)
+                self._noted_this_pass = True
             self.store.set_meta("google_sink_calendar_creating", "1")
             body = {"summary": self.config.google.sink_calendar_name, "description": CALENDAR_DESCRIPTION,
                     "timeZone": self.config.plan.zone.key}
@@ -292,7 +300,7 @@ def make_google_sink(config: Config, store: StateStore) -> GoogleCalendarSink:
     from calsync.google.client import build_service
 
     def service() -> Any:
-        credentials = load_credentials(config, needs=sink_scopes(config))
+        credentials = load_credentials(config, needs=sink_scopes(config), calendar_exists=bool(sink.calendar_id))
         sink.can_list_calendars = bool({SCOPE_CALENDAR, SCOPE_CALENDAR_READONLY} & set(granted_scopes(credentials) or ()))
         return build_service(config, credentials)
 

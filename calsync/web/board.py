@@ -14,7 +14,7 @@ import jinja2
 
 from calsync.config import Config
 from calsync.core.model import OutcomeKind
-from calsync.errors import CalsyncError
+from calsync.errors import CalsyncError, login_notices
 from calsync.planner import PlanResult
 from calsync.state import StateStore, state_path
 from calsync.web.app import Response
@@ -205,7 +205,5 @@ def _warnings(store: StateStore) -> list[str]:
     """What `calsync status` warns about: failing sources, a refused pass, Google needing authorization."""
     found = [f"Source {name} is failing since {at}: {error}" for name, _, error, at in store.source_health() if error]
     found += [f"Safety valve: {v}" for v in (store.get_meta(f"refused:{k}") for k in ("feed", "google")) if v]
-    auth = store.get_meta("google_auth_error")
-    if auth:
-        found.append(f"Google needs re-authorization ({auth}): run `calsync auth google --client-secrets FILE`")
+    found += login_notices(store.meta_under("auth_error:"))
     return found
