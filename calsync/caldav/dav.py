@@ -1,6 +1,7 @@
-"""One CalDAV account over the `caldav` library's client: bounded requests and the few WebDAV reports calsync needs."""
+"""One CalDAV account: bounded requests (calsync.ics.fetch) and the few WebDAV requests calsync needs."""
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import time
@@ -11,8 +12,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from calsync.caldav.errors import ItemError, classify_status, with_retries
-from calsync.errors import AuthError
+from calsync.caldav.errors import ItemError, TimedOut, classify_status, with_retries
+from calsync.errors import AuthError, TransientError
+from calsync.ics.fetch import FetchTimeout, Unreachable, http_request
 
 log = logging.getLogger("calsync")
 CREDENTIAL_NAME = "caldav-password"
@@ -100,124 +102,103 @@ class SyncUnsupported(Exception):
     """No sync-collection report here: compare ETags instead."""
 
 
-def origin(url: str) -> tuple[str, str, int | None]:
-    parts = urllib.parse.urlsplit(url)
-    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
-
-
-def redirect_refused(from_url: str, location: str) -> str:
-    """Why a redirect may not be followed ('' if it may): https never goes to http, only http(s) targets."""
-    target = urllib.parse.urljoin(from_url, location)
-    scheme = urllib.parse.urlsplit(target).scheme.lower()
-    if scheme not in ("http", "https"):
-        return f"redirected to a {scheme or 'scheme-less'} address"
-    if urllib.parse.urlsplit(from_url).scheme.lower() == "https" and scheme == "http":
-        return "redirected from https to plain http"
-    return ""
-
-
 def resource_path(base: str, href: str) -> str:
     """An href of a multistatus as the unquoted path that keys resources."""
     return urllib.parse.unquote(urllib.parse.urlsplit(urllib.parse.urljoin(base, href)).path)
 
 
+def parse_xml(body: bytes) -> Any:
+    """A multistatus or error body; None when it is not XML. DTDs and entities are refused (no entity bombs)."""
+    from defusedxml import ElementTree
+    from defusedxml.common import DefusedXmlException
+
+    try:
+        return ElementTree.fromstring(body, forbid_dtd=True)
+    except (ElementTree.ParseError, DefusedXmlException, ValueError):
+        return None
+
+
 class DavConnection:
-    """Requests to one account: timeouts, capped redirects, credentials never sent to another origin, retries."""
+    """Requests to one account, each within one deadline and size cap (calsync.ics.fetch's rules: the password only to
+    the request's own origin, no https→http, internal addresses only when the configured URL is one), with retries."""
 
     def __init__(self, account: Account, connect_timeout: float = 10.0, read_timeout: float = 60.0, max_redirects: int = 5,
-                 retries: int = 3, base_delay: float = 1.0, sleep: Callable[[float], None] = time.sleep) -> None:
+                 retries: int = 3, base_delay: float = 1.0, sleep: Callable[[float], None] = time.sleep,
+                 max_bytes: int = 20 * 1024 * 1024) -> None:
         self.account = account
-        self.timeouts = (connect_timeout, read_timeout)
+        self.timeouts = (connect_timeout, read_timeout)  # (connect, whole request)
         self.max_redirects, self.retries, self.base_delay, self.sleep = max_redirects, retries, base_delay, sleep
-        self._client: Any = None
+        self.max_bytes = max_bytes
+        self._authorization: str | None = None
+        self._home = ""  # the principal's calendar home, once found
 
-    def client(self) -> Any:
-        if self._client is None:
-            self._client = self._make_client(self.account.url)
-        return self._client
-
-    def _make_client(self, url: str) -> Any:
-        import caldav
-        from niquests import TimeoutConfiguration
-
-        logging.getLogger("caldav").setLevel(logging.ERROR)  # its warnings would bypass calsync's log format; errors are mapped here
-        connect, total = self.timeouts
-        client = caldav.DAVClient(url, username=self.account.username or None,
-                                  password=self.account.read_password() if self.account.username else None,
-                                  timeout=TimeoutConfiguration(total=total, connect=connect, read=total),  # type: ignore[arg-type]
-                                  enable_rfc6764=False)
-        client.session.max_redirects = self.max_redirects
-        # Stricter than the default: any change of scheme, host or port drops the Authorization header.
-        client.session.should_strip_auth = lambda old, new: origin(old) != origin(new)
-        client.session.hooks["response"].append(self._check_redirect)
-        return client
-
-    def principal(self) -> Any:
-        """The account's principal, found from the configured URL, else from the host's /.well-known/caldav (RFC 6764)."""
-        from caldav.lib import error as dav_error
-
-        try:
-            return self.client().principal()
-        except dav_error.AuthorizationError:
-            raise
-        except dav_error.DAVError:
-            well_known = urllib.parse.urljoin(self.account.url, "/.well-known/caldav")
-            if self.account.url.rstrip("/") == well_known:
-                raise
-            log.info("CalDAV %s: no principal at the configured URL; trying %s", self.account.label, well_known)
-            self._client = self._make_client(self._well_known_target(well_known))
-            return self._client.principal()
-
-    def _well_known_target(self, well_known: str) -> str:
-        """Where /.well-known/caldav redirects to; the principal is then asked for there, not through the redirect.
-
-        HTTP clients resend a PROPFIND redirected with 302 as a GET, and any redirected request without its body
-        (Xandikos redirects with 302 and answers that GET with 406)."""
-        client = self._make_client(well_known)
-        targets: list[str] = []
-        client.session.hooks["response"].append(
-            lambda r, **_: targets.append(urllib.parse.urljoin(str(r.url), r.headers["Location"])) if r.is_redirect else None)
-        client.request(well_known, "PROPFIND", '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop>'
-                       "<d:current-user-principal/></d:prop></d:propfind>", {**XML_HEADERS, "Depth": "0"})
-        return targets[-1] if targets else well_known
-
-    def _check_redirect(self, response: Any, **_: Any) -> Any:
-        if response.is_redirect:
-            reason = redirect_refused(str(response.url), response.headers.get("Location", ""))
-            if reason:
-                raise ItemError(response.status_code, f"CalDAV {self.account.label}: {reason}; refused — check the URL")
-        return response
+    def authorization(self) -> str:
+        if self._authorization is None:
+            self._authorization = ""
+            if self.account.username:
+                token = f"{self.account.username}:{self.account.read_password()}".encode()
+                self._authorization = "Basic " + base64.b64encode(token).decode()
+        return self._authorization
 
     def retrying(self, call: Callable[[], Any], what: str) -> Any:
         return with_retries(call, self.account.label, what, retries=self.retries, base_delay=self.base_delay, sleep=self.sleep)
 
-    def request(self, method: str, url: str, body: str = "", headers: Mapping[str, str] | None = None, what: str = "") -> Response:
-        """One request; 401/403, 429, 5xx and 507 raise (retried when transient), other statuses are returned."""
+    def request(self, method: str, url: str, body: str = "", headers: Mapping[str, str] | None = None, what: str = "",
+                refusal_is_answer: bool = False) -> Response:
+        """One request; 401/403, 429, 5xx and 507 raise (retried when transient), other statuses are returned.
+
+        ``refusal_is_answer``: a 403 (or 501) is the server refusing this request, not the login: returned too."""
         what = what or f"{method} {urllib.parse.urlsplit(url).path}"
 
         def send() -> Response:
-            from caldav.lib import error as dav_error
-
+            connect, total = self.timeouts
+            shown = f"CalDAV {self.account.label} ({what})"
             try:
-                answer = self.client().request(url, method, body, dict(headers or {}))
-            except dav_error.AuthorizationError as exc:
-                preconditions = tuple(getattr(exc, "preconditions", ()) or ())
-                if exc.status == 403 and preconditions:  # a failed WebDAV precondition, not a login problem
-                    return Response(403, {}, preconditions=preconditions)
-                raise
-            status = int(answer.status)
-            if status == 507 or status == 429 or status >= 500:
-                raise classify_status(status, self.account.label, what)
-            text = answer.raw if isinstance(answer.raw, str) else ""
-            return Response(status, answer.headers or {}, text, answer.tree)
+                answer = http_request(url, method, body.encode("utf-8"), dict(headers or {}), max_bytes=self.max_bytes,
+                                      connect_timeout=connect, total_timeout=total, max_redirects=self.max_redirects,
+                                      authorization=self.authorization(), configured=self.account.url, shown=shown)
+            except FetchTimeout as exc:
+                raise TimedOut(str(exc)) from None
+            except Unreachable as exc:
+                raise TransientError(f"{exc}; retrying later") from None
+            tree = parse_xml(answer.body) if b"<" in answer.body[:512] else None
+            if answer.status == 403 and tree is not None and tree.tag == f"{D}error" and len(tree):
+                return Response(403, answer.headers, preconditions=tuple(child.tag for child in tree))  # a failed WebDAV precondition
+            if refusal_is_answer and answer.status in (403, 501):
+                return Response(answer.status, answer.headers)
+            if answer.status in (401, 403, 429, 507) or answer.status >= 500:
+                raise classify_status(answer.status, self.account.label, what)
+            return Response(answer.status, answer.headers, answer.body.decode("utf-8", "replace"), tree)
 
         return self.retrying(send, what)
 
+    def principal(self) -> str:
+        """The account's principal URL, found from the configured URL, else from the host's /.well-known/caldav (RFC 6764)."""
+        prop = "<d:current-user-principal/>"
+        well_known = urllib.parse.urljoin(self.account.url, "/.well-known/caldav")
+        for start in dict.fromkeys((self.account.url, well_known)):
+            answer = self.request("PROPFIND", start, _propfind(prop), {**XML_HEADERS, "Depth": "0"}, "finding the principal")
+            href = _text(answer.tree, f".//{D}current-user-principal/{D}href") if answer.status == 207 else ""
+            if href:
+                return urllib.parse.urljoin(start, href)
+            log.info("CalDAV %s: no principal at %s; trying %s", self.account.label, start, well_known)
+        raise ItemError(0, f"CalDAV {self.account.label}: no CalDAV principal at {self.account.url} or {well_known}; check caldav.url")
+
+    def calendars(self) -> dict[str, str]:
+        """URL -> display name of every calendar in the principal's calendar home (RFC 4791 6.2.1)."""
+        principal = self.principal()
+        answer = self.propfind(principal, "<c:calendar-home-set/>", 0)
+        home = urllib.parse.urljoin(principal, _text(answer.tree, f".//{C}calendar-home-set/{D}href") or principal)
+        found = {}
+        for response in self.propfind(home, "<d:displayname/><d:resourcetype/>", 1).tree.iter(f"{D}response"):
+            if response.find(f".//{D}resourcetype/{C}calendar") is not None:
+                found[urllib.parse.urljoin(home, _text(response, f"{D}href"))] = _ok_prop(response, f"{D}displayname") or ""
+        self._home = home
+        return found
+
     # -- reads
     def propfind(self, url: str, props: str, depth: int) -> Response:
-        body = f'<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" ' \
-               f'xmlns:cs="http://calendarserver.org/ns/"><d:prop>{props}</d:prop></d:propfind>'
-        answer = self.request("PROPFIND", url, body, {**XML_HEADERS, "Depth": str(depth)}, f"listing {urllib.parse.urlsplit(url).path}")
+        answer = self.request("PROPFIND", url, _propfind(props), {**XML_HEADERS, "Depth": str(depth)}, f"listing {urllib.parse.urlsplit(url).path}")
         if answer.status != 207 or answer.tree is None:
             raise ItemError(answer.status, f"CalDAV {self.account.label}: {url} is not a calendar collection (PROPFIND answered HTTP {answer.status}); check the URL")
         return answer
@@ -316,24 +297,26 @@ class DavConnection:
     # -- the calendar to write into
     def find_or_make_calendar(self, name: str, components: tuple[str, ...]) -> str:
         """A calendar of the principal with this display name; made with MKCALENDAR if there is none."""
-        from caldav.lib import error as dav_error
+        for url, shown in self.calendars().items():
+            if shown == name:
+                return url
+        url = urllib.parse.urljoin(self._home, "calsync-followups/")
+        sets = "".join(f'<c:comp name="{escape(c)}"/>' for c in components)
+        body = ('<?xml version="1.0" encoding="utf-8"?><c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
+                f"<d:set><d:prop><d:displayname>{escape(name)}</d:displayname><c:supported-calendar-component-set>{sets}"
+                "</c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>")
+        answer = self.request("MKCALENDAR", url, body, XML_HEADERS, f"making the calendar {name!r}", refusal_is_answer=True)
+        if answer.status not in (200, 201):
+            if url in self.calendars():  # made by a retried request whose first answer was lost
+                return url
+            raise ItemError(answer.status, f"CalDAV {self.account.label} refused to create the calendar {name!r} (MKCALENDAR answered "
+                            f"HTTP {answer.status}); create it in your calendar app, or set caldav.calendar_url to one")
+        return url
 
-        def find() -> str:
-            principal = self.principal()
-            for calendar in principal.calendars():
-                if (calendar.get_display_name() or "") == name:
-                    return str(calendar.url)
-            try:
-                made = principal.make_calendar(name=name, cal_id="calsync-followups", supported_calendar_component_set=list(components))
-            except dav_error.DAVError as exc:
-                status = int(getattr(exc, "status", 0) or 0)
-                if isinstance(exc, dav_error.RateLimitError) or status in (401, 429, 507) or (status >= 500 and status != 501):
-                    raise  # the login, a busy or a full server: mapped as for any request
-                raise ItemError(status, f"CalDAV {self.account.label} refused to create the calendar {name!r} (MKCALENDAR answered "
-                                f"HTTP {status or exc.reason}); create it in your calendar app, or set caldav.calendar_url to one") from None
-            return str(made.url)
 
-        return str(self.retrying(find, f"finding the calendar {name!r}"))
+def _propfind(props: str) -> str:
+    return ('<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" '
+            f'xmlns:cs="http://calendarserver.org/ns/"><d:prop>{props}</d:prop></d:propfind>')
 
 
 def _text(tree: Any, path: str) -> str:

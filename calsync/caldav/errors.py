@@ -21,6 +21,10 @@ class ItemError(CalsyncError):
         super().__init__(message)
 
 
+class TimedOut(TransientError):
+    """No complete answer within the whole-request deadline: tried again on a later pass, not at once."""
+
+
 class StorageFull(CalsyncError):
     """HTTP 507: the account is out of quota; calsync runs degraded until it has room."""
 
@@ -39,28 +43,12 @@ def classify_status(status: int, account: str, what: str) -> CalsyncError:
 
 
 def classify(exc: BaseException, account: str, what: str) -> CalsyncError:
-    """Every exception the caldav library or its HTTP client can raise, as one of calsync's."""
-    from caldav.lib import error as dav_error
-
+    """Every exception a request can raise, as one of calsync's."""
     if isinstance(exc, CalsyncError):
         return exc
-    if isinstance(exc, dav_error.RateLimitError):
-        return TransientError(f"CalDAV {account} asks to slow down while {what}; retrying later")
-    if isinstance(exc, dav_error.AuthorizationError):
-        return classify_status(int(exc.status or 401), account, what)
-    if isinstance(exc, dav_error.DAVError):
-        if exc.status:
-            return classify_status(int(exc.status), account, what)
-        return ItemError(0, f"CalDAV {account}: {exc.reason} while {what}")
-    if isinstance(exc, (TimeoutError, ConnectionError, OSError)) or _is_http_failure(exc):
+    if isinstance(exc, (TimeoutError, ConnectionError, OSError)):
         return TransientError(f"cannot reach CalDAV {account} while {what} ({type(exc).__name__}); retrying later")
     raise exc
-
-
-def _is_http_failure(exc: BaseException) -> bool:
-    """Connection errors, timeouts and too many redirects of niquests/requests, without importing either."""
-    names = {c.__name__ for c in type(exc).__mro__}
-    return bool(names & {"RequestException", "ConnectionError", "Timeout", "TooManyRedirects", "HTTPError"})
 
 
 def backoff(attempt: int, base: float) -> float:
@@ -79,7 +67,7 @@ def with_retries(call: Callable[[], T], account: str, what: str, *, retries: int
             return call()
         except Exception as exc:  # mapped right here, nowhere else
             mapped = classify(exc, account, what)
-            if isinstance(mapped, TransientError) and attempt < retries:
+            if isinstance(mapped, TransientError) and not isinstance(mapped, TimedOut) and attempt < retries:
                 delay = backoff(attempt, base_delay)
                 log.debug("%s; retry %d in %.2f s", mapped, attempt + 1, delay)
                 sleep(delay)

@@ -55,8 +55,7 @@ def check_sink(config: Config) -> list[Check]:
         for url in targets:
             connection.collection_tag(url)
         if not settings.calendar_url:
-            names = connection.retrying(lambda: [c.get_display_name() for c in connection.principal().calendars()],
-                                        "listing calendars")
+            names = list(connection.calendars().values())
             found = settings.calendar_name in names
             checks.append((True, f"CalDAV {account.label}: logged in; the calendar {settings.calendar_name!r} "
                                  + ("exists" if found else "will be created on the first pass"), ""))

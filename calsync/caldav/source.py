@@ -146,7 +146,8 @@ def source_account(source: SourceConfig, config: Config) -> Account:
 
 
 def connect(account: Account, config: Config) -> DavConnection:
-    return DavConnection(account, config.fetch.connect_timeout, config.fetch.total_timeout, config.fetch.max_redirects)
+    return DavConnection(account, config.fetch.connect_timeout, config.fetch.total_timeout, config.fetch.max_redirects,
+                         max_bytes=config.ics_limits.max_bytes)
 
 
 def make_caldav_source(source: SourceConfig, config: Config, store: StateStore) -> CaldavSource:

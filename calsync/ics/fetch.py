@@ -18,13 +18,15 @@ import threading
 import time
 import urllib.parse
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from calsync.errors import SourceError
 from calsync.ics.address_policy import Address, AddressPolicy, TargetRefused
 from calsync.ics.redaction import normalize_url, redact_url, strip_escapes
 
-__all__ = ["FetchResult", "Validators", "fetch_url", "normalize_url", "redact_url"]
+__all__ = ["FetchResult", "FetchTimeout", "HttpAnswer", "Unreachable", "Validators", "fetch_url", "http_request",
+           "normalize_url", "redact_url"]
 
 USER_AGENT = "calsync (+https://github.com/calsync/calsync)"
 _REDIRECTS = {301, 302, 303, 307, 308}
@@ -44,6 +46,14 @@ class FetchResult:
     validators: Validators
 
 
+class FetchTimeout(SourceError):
+    """The whole-request deadline passed (a slow or dribbling server): worth trying again later."""
+
+
+class Unreachable(SourceError):
+    """No connection: the name does not resolve, or nothing answers there."""
+
+
 class _Deadline:
     def __init__(self, seconds: float, shown: str) -> None:
         self.seconds, self.shown = seconds, shown
@@ -56,7 +66,7 @@ class _Deadline:
         return left
 
     def expired(self) -> SourceError:
-        return SourceError(f"{self.shown}: no complete answer within {self.seconds:g} s (limits.total_timeout); "
+        return FetchTimeout(f"{self.shown}: no complete answer within {self.seconds:g} s (limits.total_timeout); "
                            "try again later or raise the limit")
 
 
@@ -148,7 +158,7 @@ def _resolve(host: str, port: int, deadline: _Deadline) -> list[Address]:
         raise deadline.expired()
     result = found[0]
     if isinstance(result, OSError):
-        raise SourceError(f"{deadline.shown}: the host name does not resolve ({strip_escapes(str(result))}); check the URL and the network")
+        raise Unreachable(f"{deadline.shown}: the host name does not resolve ({strip_escapes(str(result))}); check the URL and the network")
     return [(family, sockaddr[:2]) for family, _, _, _, sockaddr in result]  # type: ignore[union-attr]
 
 
@@ -182,53 +192,65 @@ def _connect(target: _Target, addresses: list[Address], deadline: _Deadline, con
             sock.close()
             last = exc
             deadline.remaining()
-    raise SourceError(f"{deadline.shown}: unreachable ({strip_escapes(str(last or 'no address'))}); check the URL and the network")
+    raise Unreachable(f"{deadline.shown}: unreachable ({strip_escapes(str(last or 'no address'))}); check the URL and the network")
 
 
-def fetch_url(
+@dataclass(frozen=True)
+class HttpAnswer:
+    status: int
+    reason: str
+    headers: http.client.HTTPMessage
+    body: bytes  # empty when ``read_body`` declined it
+
+
+def http_request(
     url: str,
-    validators: Validators = Validators(),
+    method: str = "GET",
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
     *,
     max_bytes: int,
     connect_timeout: float,
     total_timeout: float,
     max_redirects: int,
-) -> FetchResult:
-    """GET ``url`` within ``total_timeout``; raises SourceError naming the redacted URL on any failure."""
-    url = normalize_url(url)
-    shown = redact_url(url)
+    authorization: str = "",
+    configured: str = "",
+    shown: str = "",
+    read_body: Callable[[int], bool] = lambda status: True,
+) -> HttpAnswer:
+    """One request within ``total_timeout``, redirects followed under the module's rules; SourceError on any failure.
+
+    ``authorization`` goes only to ``url``'s own origin. ``configured`` (default ``url``) is the URL the user
+    configured: its addresses decide which internal ranges may be reached, also by an ``url`` a server named.
+    """
+    shown = shown or redact_url(url)
     deadline = _Deadline(total_timeout, shown)
     target = _Target.parse(url, shown)
-    configured = target.origin
-    authorization = _basic_auth(url)
+    origin = target.origin
     policy: AddressPolicy | None = None
     try:
+        if configured and _Target.parse(configured, shown).origin != origin:
+            trusted = _Target.parse(configured, shown)
+            policy = AddressPolicy.of(_resolve(trusted.host, trusted.port, deadline))
         for _ in range(max_redirects + 1):
             addresses = _resolve(target.host, target.port, deadline)
             if policy is None:  # the configured URL's own addresses decide which internal ranges are fine
                 policy = AddressPolicy.of(addresses)
-            headers = {"User-Agent": USER_AGENT, "Accept": "text/calendar, */*;q=0.5", "Accept-Encoding": "gzip"}
-            if authorization and target.origin == configured:
-                headers["Authorization"] = authorization
-            if validators.etag:
-                headers["If-None-Match"] = validators.etag
-            if validators.last_modified:
-                headers["If-Modified-Since"] = validators.last_modified
+            sent = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip", **(headers or {})}
+            if authorization and target.origin == origin:
+                sent["Authorization"] = authorization
             connection = _Connection(target, _connect(target, policy.permitted(addresses), deadline, connect_timeout))
             response: http.client.HTTPResponse | None = None
             try:
-                connection.request("GET", target.path, headers=headers)
+                connection.request(method, target.path, body=body or None, headers=sent)
                 response = connection.getresponse()
                 if response.status in _REDIRECTS:
                     target = _follow(target, response.getheader("Location"), shown)
+                    if response.status == 303 and method != "HEAD":
+                        method, body = "GET", b""
                     continue
-                if response.status == 304:
-                    return FetchResult(None, validators)
-                if not 200 <= response.status < 300:
-                    reason = strip_escapes(response.reason or "")[:80]
-                    raise SourceError(f"{shown}: the server answered HTTP {response.status} {reason}; check the URL")
-                body = _read_body(response, max_bytes, shown)
-                return FetchResult(body, Validators(response.getheader("ETag", ""), response.getheader("Last-Modified", "")))
+                data = _read_body(response, max_bytes, shown) if read_body(response.status) else b""
+                return HttpAnswer(response.status, strip_escapes(response.reason or "")[:80], response.msg, data)
             finally:
                 if response is not None:
                     response.close()
@@ -247,7 +269,34 @@ def fetch_url(
     except OSError as exc:
         if time.monotonic() >= deadline.at:
             raise deadline.expired() from None
-        raise SourceError(f"{shown}: unreachable ({strip_escapes(exc.strerror or str(exc))}); check the URL and the network") from None
+        raise Unreachable(f"{shown}: unreachable ({strip_escapes(exc.strerror or str(exc))}); check the URL and the network") from None
+
+
+def fetch_url(
+    url: str,
+    validators: Validators = Validators(),
+    *,
+    max_bytes: int,
+    connect_timeout: float,
+    total_timeout: float,
+    max_redirects: int,
+) -> FetchResult:
+    """GET ``url`` within ``total_timeout``; raises SourceError naming the redacted URL on any failure."""
+    url = normalize_url(url)
+    shown = redact_url(url)
+    headers = {"Accept": "text/calendar, */*;q=0.5"}
+    if validators.etag:
+        headers["If-None-Match"] = validators.etag
+    if validators.last_modified:
+        headers["If-Modified-Since"] = validators.last_modified
+    answer = http_request(url, "GET", headers=headers, max_bytes=max_bytes, connect_timeout=connect_timeout,
+                          total_timeout=total_timeout, max_redirects=max_redirects, authorization=_basic_auth(url),
+                          shown=shown, read_body=lambda status: 200 <= status < 300)
+    if answer.status == 304:
+        return FetchResult(None, validators)
+    if not 200 <= answer.status < 300:
+        raise SourceError(f"{shown}: the server answered HTTP {answer.status} {answer.reason}; check the URL")
+    return FetchResult(answer.body, Validators(answer.headers.get("ETag", ""), answer.headers.get("Last-Modified", "")))
 
 
 def _basic_auth(url: str) -> str:

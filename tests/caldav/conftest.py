@@ -37,11 +37,11 @@ def password_file(tmp_path, password=PASSWORD):
     return path
 
 
-def caldav_config(tmp_path, server, sources=None, sink=True, password=PASSWORD, state_dir=None, **caldav):
+def caldav_config(tmp_path, server, sources=None, sink=True, password=PASSWORD, state_dir=None, limits=None, **caldav):
     secret = password_file(tmp_path, password)
     return build_config({
         "timezone": "America/Los_Angeles", "state_dir": state_dir or str(tmp_path / "state"),
         "sources": sources if sources is not None else [{"name": "cal", "path": str(tmp_path / "x.ics")}],
-        "limits": {"connect_timeout": "2s", "total_timeout": "2s"},
+        "limits": limits or {"connect_timeout": "2s", "total_timeout": "2s"},
         "caldav": {"sink": sink, "url": server.url, "username": USER, "password_file": str(secret), **caldav},
     })

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from calsync.caldav.dav import Account, DavConnection, redirect_refused
+from calsync.caldav.dav import Account, DavConnection
 from calsync.caldav.source import CaldavSource
 from calsync.errors import AuthError
 from calsync.state import StateStore
@@ -54,15 +54,3 @@ def test_credentials_are_never_sent_to_another_origin_after_a_redirect(tmp_path,
     assert any("Authorization" in headers for headers in seen)  # the configured origin got them
     reached = radicale.log[setup:]
     assert reached and not [op for op in reached if "Authorization" in op.headers]  # the other never did
-
-
-@pytest.mark.parametrize("start, location, refused", [
-    ("https://cal.example/dav/", "http://cal.example/dav/", "from https to plain http"),
-    ("https://cal.example/dav/", "https://other.example/dav/", ""),
-    ("http://cal.example/dav/", "https://cal.example/dav/", ""),
-    ("https://cal.example/dav/", "/remote.php/dav/", ""),
-    ("https://cal.example/dav/", "file:///etc/passwd", "redirected to a file address"),
-])
-def test_redirect_rules(start, location, refused):
-    reason = redirect_refused(start, location)
-    assert (refused in reason and reason) if refused else reason == ""

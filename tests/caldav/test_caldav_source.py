@@ -127,7 +127,7 @@ def test_source_that_fails_or_empties_keeps_its_snapshot_then_recovers(tmp_path,
         radicale.pause()  # the server is down for a pass: requests time out
         report = rt.engine.tick(NOW + dt.timedelta(minutes=1), poll_all=True)
         assert report.failed_sources == ["nc"] and report.interviews == 3 and report.deleted == 0
-        assert "retrying later" in rt.store.source_health()[0][2]
+        assert "try again later" in rt.store.source_health()[0][2]
         radicale.resume()
         for i in range(3):
             radicale.delete(f"/robin/interviews/{i}.ics")
