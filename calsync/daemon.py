@@ -190,7 +190,7 @@ class Daemon:
     def _loop(self, once: bool) -> int:
         failures = 0
         first = True
-        auth_reported = False
+        auth_reported: set[str] = set()  # the sources and sinks whose login problem was logged (once each)
         exit_code = 0
         while not self.stop_event.is_set():
             if self.reload_requested.is_set():
@@ -215,9 +215,9 @@ class Daemon:
                 self._recovered()
                 if report.stopped:
                     break  # a stop request ended the pass between two steps; nothing was published
-                if report.auth_error and not auth_reported:
-                    log.error("%s — the feed keeps being served; `calsync status` shows this until it is fixed", report.auth_error)
-                auth_reported = bool(report.auth_error)
+                for key in report.auth_errors.keys() - auth_reported:
+                    log.error("%s — the feed keeps being served; `calsync status` shows this until it is fixed", report.auth_errors[key])
+                auth_reported = set(report.auth_errors)
                 if report.changed or first:
                     log.info("pass: %s", report.line())
                 self.notifier.status(f"{now:%H:%M} {report.line()}")

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from calsync.caldav.errors import ItemError, TimedOut, classify_status, with_retries
 from calsync.errors import AuthError, TransientError
-from calsync.ics.fetch import FetchTimeout, Unreachable, http_request
+from calsync.ics.fetch import FetchTimeout, HttpAnswer, Unreachable, http_request
 
 log = logging.getLogger("calsync")
 CREDENTIAL_NAME = "caldav-password"
@@ -118,6 +118,19 @@ def parse_xml(body: bytes) -> Any:
         return None
 
 
+class _Password:
+    """The account's one user name and password, whatever realm and URL urllib asks about."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self.user, self.password = user, password
+
+    def find_user_password(self, realm: str, uri: str) -> tuple[str, str]:
+        return self.user, self.password
+
+    def add_password(self, *args: object) -> None:  # urllib's handler binds it; never called here
+        pass
+
+
 class DavConnection:
     """Requests to one account, each within one deadline and size cap (calsync.ics.fetch's rules: the password only to
     the request's own origin, no https→http, internal addresses only when the configured URL is one), with retries."""
@@ -131,6 +144,8 @@ class DavConnection:
         self.max_bytes = max_bytes
         self._authorization: str | None = None
         self._home = ""  # the principal's calendar home, once found
+        self._challenge = ""  # the server's last Digest challenge, once it asked for one
+        self._digest_handler: Any = None
 
     def authorization(self) -> str:
         if self._authorization is None:
@@ -139,6 +154,22 @@ class DavConnection:
                 token = f"{self.account.username}:{self.account.read_password()}".encode()
                 self._authorization = "Basic " + base64.b64encode(token).decode()
         return self._authorization
+
+    def _digest(self, method: str, url: str, data: bytes) -> str:
+        """The Digest Authorization (RFC 7616, via urllib's implementation) answering the last challenge."""
+        import urllib.request
+
+        if self._digest_handler is None:
+            self._digest_handler = urllib.request.AbstractDigestAuthHandler(_Password(self.account.username, self.account.read_password()))
+        fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(self._challenge.split(" ", 1)[1]))
+        try:
+            answer = self._digest_handler.get_authorization(urllib.request.Request(url, data=data or None, method=method), fields)
+        except (ValueError, OSError):  # qop="auth-int" only, or an unknown algorithm
+            answer = None
+        if not answer:
+            raise AuthError(f"CalDAV {self.account.label}: the server asks for a kind of Digest login calsync does not speak; "
+                            "switch the account to Basic authentication (over https)")
+        return f"Digest {answer}"
 
     def retrying(self, call: Callable[[], Any], what: str) -> Any:
         return with_retries(call, self.account.label, what, retries=self.retries, base_delay=self.base_delay, sleep=self.sleep)
@@ -153,15 +184,25 @@ class DavConnection:
         def send() -> Response:
             connect, total = self.timeouts
             shown = f"CalDAV {self.account.label} ({what})"
+            data = body.encode("utf-8")
+
+            def exchange() -> HttpAnswer:
+                authorization = self._digest(method, url, data) if self._challenge else self.authorization()
+                return http_request(url, method, data, dict(headers or {}), max_bytes=self.max_bytes,
+                                    connect_timeout=connect, total_timeout=total, max_redirects=self.max_redirects,
+                                    authorization=authorization, configured=self.account.url, shown=shown)
+
             try:
-                answer = http_request(url, method, body.encode("utf-8"), dict(headers or {}), max_bytes=self.max_bytes,
-                                      connect_timeout=connect, total_timeout=total, max_redirects=self.max_redirects,
-                                      authorization=self.authorization(), configured=self.account.url, shown=shown)
+                answer = exchange()
+                challenge = answer.headers.get("WWW-Authenticate", "") or ""
+                if answer.status == 401 and self.account.username and challenge.lower().startswith("digest "):
+                    self._challenge = challenge  # Digest (Baïkal's default): answer the server's challenge, once
+                    answer = exchange()
             except FetchTimeout as exc:
                 raise TimedOut(str(exc)) from None
             except Unreachable as exc:
                 raise TransientError(f"{exc}; retrying later") from None
-            tree = parse_xml(answer.body) if b"<" in answer.body[:512] else None
+            tree = parse_xml(answer.body) if answer.body.lstrip()[:1] == b"<" else None
             if answer.status == 403 and tree is not None and tree.tag == f"{D}error" and len(tree):
                 return Response(403, answer.headers, preconditions=tuple(child.tag for child in tree))  # a failed WebDAV precondition
             if refusal_is_answer and answer.status in (403, 501):

@@ -1,11 +1,13 @@
 """A front for a CalDAV server on 127.0.0.1 that forwards honestly, or turns hostile: dribbles, floods, redirects."""
 from __future__ import annotations
 
+import hashlib
 import http.client
 import socket
 import socketserver
 import threading
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,11 +16,13 @@ from dataclasses import dataclass, field
 @dataclass
 class Front:
     upstream: str  # base URL of the honest server
-    mode: str = "proxy"  # proxy | dribble | flood | flood-unsized | redirect
+    mode: str = "proxy"  # proxy | digest | dribble | flood | flood-unsized | redirect
     every: float = 2.0  # dribble: seconds between bytes
     location: str = ""  # redirect: where to
     sent: list[int] = field(default_factory=list)  # bytes sent per hostile answer, as the client hung up
     connections: int = 0
+    digest: tuple[str, str, str] = ("", "", "")  # digest mode: (user, password, the Basic header to send upstream)
+    logins: list[str] = field(default_factory=list)  # digest mode: "ok", "bad" or "none" per request
     stop: threading.Event = field(default_factory=threading.Event)
 
 
@@ -37,7 +41,16 @@ def _read_request(rfile) -> tuple[str, str, dict[str, str], bytes]:
 
 def _serve(front: Front, conn: socket.socket, rfile) -> None:
     method, path, headers, body = _read_request(rfile)
-    if front.mode == "proxy":
+    if front.mode == "digest":
+        verdict = _digest_verdict(front, method, headers.get("Authorization", ""))
+        front.logins.append(verdict)
+        if verdict != "ok":
+            challenge = 'Digest realm="dav", nonce="n0nce", qop="auth", algorithm=MD5'
+            conn.sendall(f"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: {challenge}\r\nContent-Length: 0\r\n"
+                         "Connection: close\r\n\r\n".encode())
+            return
+        headers["Authorization"] = front.digest[2]
+    if front.mode in ("proxy", "digest"):
         up = urllib.parse.urlsplit(front.upstream)
         client = http.client.HTTPConnection(up.hostname, up.port, timeout=30)
         forwarded = {k: v for k, v in headers.items() if k.lower() not in ("host", "connection", "accept-encoding")}
@@ -71,6 +84,21 @@ def _serve(front: Front, conn: socket.socket, rfile) -> None:
         pass
     finally:
         front.sent.append(sent)
+
+
+def _digest_verdict(front: Front, method: str, header: str) -> str:
+    """Checks a Digest answer (RFC 7616, MD5, qop=auth) against the front's user and password."""
+    if not header.startswith("Digest "):
+        return "none"
+    fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(header[7:]))
+    user, password, _ = front.digest
+
+    def md5(text: str) -> str:
+        return hashlib.md5(text.encode()).hexdigest()
+
+    ha1, ha2 = md5(f"{user}:dav:{password}"), md5(f"{method}:{fields.get('uri')}")
+    expected = md5(f"{ha1}:n0nce:{fields.get('nc')}:{fields.get('cnonce')}:auth:{ha2}")
+    return "ok" if fields.get("username") == user and fields.get("response") == expected else "bad"
 
 
 @contextmanager

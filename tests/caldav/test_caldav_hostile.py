@@ -8,13 +8,14 @@ import pytest
 
 from calsync.caldav.dav import Account, DavConnection
 from calsync.caldav.source import CaldavSource
-from calsync.errors import CalsyncError, SourceError, TransientError
+from calsync.errors import AuthError, CalsyncError, SourceError, TransientError
 from calsync.runtime import open_runtime
 from calsync.state import StateStore
 from tests.caldav.conftest import caldav_config, password_file
 from tests.caldav.hostile import hostile_front
-from tests.caldav.radicale_server import USER
+from tests.caldav.radicale_server import PASSWORD, USER
 from tests.conftest import calendar, vevent
+from tests.ics.test_fetch import tls_files  # noqa: F401 — the fixture
 
 LA = ZoneInfo("America/Los_Angeles")
 NOW = dt.datetime(2026, 11, 25, 12, tzinfo=LA)
@@ -112,3 +113,58 @@ def test_no_deletion_when_a_read_source_turns_hostile(tmp_path, radicale, front)
         assert not report.failed_sources and report.interviews == 3 and report.deleted == 0
     finally:
         rt.store.close()
+
+
+def test_a_digest_login_is_answered_and_a_wrong_password_is_a_login_error(tmp_path, radicale, front):
+    import base64
+
+    hostile, base = front
+    radicale.make_calendar("interviews")
+    radicale.put("/robin/interviews/a.ics", calendar(vevent("a", "20261201T100000", "20261201T110000")))
+    hostile.mode = "digest"
+    hostile.digest = (USER, PASSWORD, "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode())
+    with StateStore(":memory:", LA) as store:
+        snapshot = reader(tmp_path, base, store).read(NOW)
+    assert [e.uid for e in snapshot.events] == ["a"]
+    assert hostile.logins.count("ok") >= 2 and "bad" not in hostile.logins
+    assert hostile.logins.count("none") == 1  # one challenge; later requests answer it straight away
+    hostile.digest = (USER, "another", hostile.digest[2])
+    with StateStore(":memory:", LA) as store:
+        with pytest.raises(AuthError, match="refused the login"):
+            reader(tmp_path, base, store).read(NOW)
+
+
+def test_https_never_redirects_to_plain_http_and_the_password_stays(tmp_path, radicale, front, tls_files, monkeypatch):
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hostile, base = front  # the plain-http front forwards to Radicale: reaching it would be the downgrade
+    radicale.make_calendar("interviews")
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_files[0]))  # trust the test certificate, as a system CA would
+
+    class Redirect(BaseHTTPRequestHandler):
+        def _send(self):
+            self.send_response(301)
+            self.send_header("Location", base + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_PROPFIND = do_REPORT = do_GET = _send  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*tls_files)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with StateStore(":memory:", LA) as store:
+            with pytest.raises(SourceError, match="from https to plain http") as caught:
+                reader(tmp_path, f"https://localhost:{server.server_address[1]}", store).read(NOW)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "\n" not in str(caught.value) and hostile.connections == 0
