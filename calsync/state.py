@@ -189,11 +189,6 @@ class StateStore:
         rows = self._rows("SELECT value FROM meta WHERE key=?", (key,))
         return rows[0][0] if rows else None
 
-    def meta_under(self, prefix: str) -> dict[str, str]:
-        """Every non-empty meta value whose key starts with ``prefix``, by the rest of its key."""
-        rows = self._rows("SELECT key, value FROM meta WHERE substr(key, 1, ?) = ? AND value != '' ORDER BY key", (len(prefix), prefix))
-        return {key[len(prefix):]: value for key, value in rows}
-
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as db:
             db.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value))
