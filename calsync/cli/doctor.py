@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from calsync.config import Config
-from calsync.errors import CalsyncError
+from calsync.errors import CalsyncError, TransientError
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def _check_source(config: Config, source_index: int, now: dt.datetime) -> Findin
         try:
             load_credentials(config, refresh=True, calendar_exists=own_calendar_known(config))
         except CalsyncError as exc:
-            return Finding(False, f"source {source.name}: {exc}", "run `calsync auth google --client-secrets FILE`")
+            return Finding(False, f"source {source.name}: {exc}", _google_fix(exc))
         return Finding(True, f"source {source.name}: authorized")
     try:
         snapshot = make_ics_source(source, config).read(now)
@@ -81,6 +81,12 @@ def _check_source(config: Config, source_index: int, now: dt.datetime) -> Findin
         return Finding(False, f"source {source.name}: {exc}", "fix the path or URL in the configuration")
     count = len(snapshot.events or ())
     return Finding(True, f"source {source.name}: {count} events" + (f", {len(snapshot.warnings)} skipped" if snapshot.warnings else ""))
+
+
+def _google_fix(exc: CalsyncError) -> str:
+    if isinstance(exc, TransientError):  # a busy or unreachable Google: the authorization itself is fine
+        return "nothing to re-authorize; check the network and try again later"
+    return "run `calsync auth google --client-secrets FILE`"
 
 
 def run_checks(config: Config, now: dt.datetime, token: Callable[[], str | None], port: int, found: str = "") -> list[Finding]:
@@ -97,7 +103,7 @@ def run_checks(config: Config, now: dt.datetime, token: Callable[[], str | None]
             load_credentials(config, refresh=True, calendar_exists=own_calendar_known(config))
             findings.append(Finding(True, "Google authorization is present and valid"))
         except CalsyncError as exc:
-            findings.append(Finding(False, f"Google: {exc}", "run `calsync auth google --client-secrets FILE`"))
+            findings.append(Finding(False, f"Google: {exc}", _google_fix(exc)))
     if config.caldav.sink:
         from calsync.caldav.health import check_sink
 

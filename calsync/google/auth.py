@@ -148,8 +148,14 @@ def load_credentials(config: Config, refresh: bool = False, needs: list[str] | N
     if refresh or not credentials.valid:
         from calsync.google.errors import classify
 
+        base = Request()
+
+        def bounded(*args: Any, **kwargs: Any) -> Any:  # google-auth waits up to 120 s by default
+            kwargs.setdefault("timeout", (config.fetch.connect_timeout, config.fetch.total_timeout))
+            return base(*args, **kwargs)
+
         try:
-            credentials.refresh(Request())
+            credentials.refresh(bounded)
         except (RefreshError, TransportError) as exc:
             raise classify(exc) from None
         missing = missing_scopes(granted_scopes(credentials), needed, calendar_exists)

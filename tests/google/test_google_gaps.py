@@ -1,6 +1,7 @@
 """Login errors kept per source and sink, exit 75 for a busy token endpoint, doctor's scopes, notes that clear."""
 import datetime as dt
 import json
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -79,7 +80,29 @@ def test_run_once_exits_75_when_the_token_endpoint_is_busy_and_0_once_it_answers
     fake.token_faults.append((502, {"error": "bad gateway"}))  # google-auth does not retry it: still not a revocation
     assert main(["--config", str(config), "run", "--once", *NOW_ARG]) == 75
     assert "calsync auth google" not in capsys.readouterr().err
+    fake.token_faults.append((502, {"error": "bad gateway"}))
+    main(["--config", str(config), "doctor"])
+    out = capsys.readouterr().out
+    assert "BAD  Google: Google's token endpoint is busy" in out and "try again later" in out and "calsync auth" not in out
     assert main(["--config", str(config), "run", "--once", *NOW_ARG]) == 0
+
+
+def test_a_token_endpoint_that_never_answers_is_a_retry_later_within_the_configured_timeout(tmp_path, google):
+    import socket
+
+    fake, endpoint = google
+    write_token(tmp_path / "google-token.json", endpoint, expired=True)
+    with socket.socket() as silent:  # accepts connections (the kernel's backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        config = toml(tmp_path, endpoint, ics_source(tmp_path))
+        text = config.read_text().replace(endpoint.split("/calendar/v3/")[0] + "/token", f"http://127.0.0.1:{silent.getsockname()[1]}/token")
+        config.write_text(text.replace("[google]", '[limits]\nconnect_timeout = "1s"\ntotal_timeout = "1s"\n[google]'))
+        done = []
+        worker = threading.Thread(target=lambda: done.append(main(["--config", str(config), "run", "--once", *NOW_ARG])), daemon=True)
+        worker.start()
+        worker.join(60)  # google-auth's own default would be 120 s per try
+    assert done == [75]
 
 
 def test_run_once_exits_75_when_the_only_source_is_google_and_its_token_endpoint_is_busy(tmp_path, google):
