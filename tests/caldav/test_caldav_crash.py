@@ -4,7 +4,8 @@ One point also runs against Xandikos: an event's create landed, then the kill (t
 
 Five interviews with task twins: 15 follow-ups, 30 resources, every write kind (MKCALENDAR, create, update).
 
-A representative subset runs by default; CALSYNC_CRASH_SWEEP=full runs every write of both passes.
+A representative subset runs by default; CALSYNC_CRASH_SWEEP=full runs every write of both passes;
+CALSYNC_CRASH_SERVER=xandikos runs the chosen points against Xandikos instead of Radicale.
 """
 import os
 import signal
@@ -35,7 +36,10 @@ ALL_POINTS = ([("create", n, "after") for n in range(1, CREATE_WRITES + 1)] + [(
 SHORT = {("create", 1, "after"), ("create", 2, "after"), ("create", 2, "before"),
          ("update", 1, "after"), ("update", 2, "after"), ("update", 1, "before")}
 POINTS = ALL_POINTS if os.environ.get("CALSYNC_CRASH_SWEEP") == "full" else [p for p in ALL_POINTS if p in SHORT]
-CASES = [(Radicale, *p) for p in POINTS] + [(Xandikos, "create", 2, "after")]
+if os.environ.get("CALSYNC_CRASH_SERVER") == "xandikos":  # the sweep against Xandikos instead
+    CASES = [(Xandikos, *p) for p in POINTS]
+else:
+    CASES = [(Radicale, *p) for p in POINTS] + [(Xandikos, "create", 2, "after")]
 
 
 def write_interviews(ics, day_offset=0):
