@@ -168,8 +168,8 @@ class EventFilter:
         return self.keeps_any(raw, [0], [len(raw)], lambda _: summary)[0]
 
     @cached_property
-    def _ascii_lookup(self) -> dict[bytes, list[tuple[bytes, ...] | None]]:
-        """Needle → what a hit means: None (a matcher word: keep) or a cue whose other words must be there too.
+    def _ascii_lookup(self) -> "_Needles":
+        """Plain text: needle → None (a matcher word: keep) or a cue whose other words must be there too.
 
         Only plain-ASCII words: an event whose text is not plain ASCII takes the slow path.
         """
@@ -179,38 +179,31 @@ class EventFilter:
                 lookup.setdefault(needle.encode(), []).append(None)
         for cue in self._cue_words:
             if all(w.isascii() for w in cue):
-                words = tuple(w.encode() for w in cue)
-                lookup.setdefault(max(words, key=len), []).append(words)
-        return lookup
+                words = tuple(w.encode() for w in sorted(cue, key=len, reverse=True))
+                lookup.setdefault(words[0], []).append(words)
+        return _Needles(lookup)
 
     @cached_property
-    def _any_needle(self) -> object:
-        """One alternation of every needle: RE2 runs it in one linear pass."""
-        return _compiled(b"|".join(re.escape(n) for n in sorted(self._ascii_lookup, key=len, reverse=True)))
-
-    def _found_in(self, inside: bytes, needles: Iterable[bytes]) -> bool:
-        """Does one of ``needles`` keep a span with this folded text (a matcher word, or every word of a cue)?"""
-        return any(words is None or all(w in inside for w in words)
-                   for n in needles if n in inside for words in self._ascii_lookup[n])
+    def _slow_lookup(self) -> "_Needles":
+        """Any text: the longest ASCII stretch of a matcher word or cue → the words that must all be there."""
+        lookup: dict[bytes, list[tuple[str, ...] | None]] = {}
+        for words in [*((n,) for n in self.needles), *self._cue_words]:
+            key = max((run for w in words for run in re.findall(r"[\x00-\x7f]+", w)), key=len, default="")
+            lookup.setdefault(key.encode(), []).append(tuple(sorted(words, key=len, reverse=True)))
+        return _Needles(lookup)
 
     def keeps_any(self, text: bytes, starts: list[int], ends: list[int], summary: Callable[[int], bytes]) -> list[bool]:
-        """``keeps`` for the spans ``text[starts[i]:ends[i]]`` (sorted, disjoint), read in one pass.
-
-        The alternation's matches do not overlap, but every needle inside a span overlaps some match (the scan
-        passes its start): spans touched by no match contain no needle; the others are checked needle by needle.
-        """
+        """``keeps`` for the spans ``text[starts[i]:ends[i]]`` (sorted, disjoint), read in one pass."""
         folded = text.lower()  # bytes: ASCII only, so positions stay put
+        lookup = self._ascii_lookup
         touched: dict[int, set[bytes]] = {}
-        if self._ascii_lookup:
-            for match in self._any_needle.finditer(folded):  # type: ignore[attr-defined]
-                at, stop = match.span()
-                for i in range(max(0, bisect.bisect_right(starts, at) - 1), bisect.bisect_left(starts, stop)):
-                    if starts[i] < stop and at < ends[i]:
-                        touched.setdefault(i, set()).add(folded[at:stop])
+        for at, needles in lookup.occurrences(folded):
+            i = bisect.bisect_right(starts, at) - 1
+            if i >= 0 and at < ends[i]:  # no needle crosses a span's edge: none has a line break
+                touched.setdefault(i, set()).update(needles)
         result = [False] * len(starts)
         for i, needles in touched.items():
-            inside = folded[starts[i]:ends[i]]
-            result[i] = self._found_in(inside, needles) or self._found_in(inside, self._ascii_lookup)
+            result[i] = lookup.keeps(folded[starts[i]:ends[i]], needles)
         for i in _spans_with(_NOT_PLAIN, text, starts, ends):
             if not result[i]:
                 result[i] = self._keeps_slowly(text[starts[i]:ends[i]])
@@ -227,8 +220,33 @@ class EventFilter:
         readings = _readings(raw)
         if readings is None:
             return True
-        return (any(n in readings for n in self.needles)
-                or any(all(w in readings for w in words) for words in self._cue_words))
+        lookup = self._slow_lookup
+        found = {n for _, needles in lookup.occurrences(readings.encode()) for n in needles}
+        if b"" in lookup.meanings:  # words with no ASCII letter to look for: checked every time
+            found.add(b"")
+        return lookup.keeps(readings, found)
+
+
+class _Needles:
+    """Needles and what each means, found in one pass: every position where one starts, all that start there."""
+
+    def __init__(self, meanings: dict[bytes, list]) -> None:
+        self.meanings = meanings
+        keys = sorted((k for k in meanings if k), key=len, reverse=True)
+        # At a position the longest needle there is found; the others there are in it, as is every needle in it.
+        self.within = {k: {n for n in keys if n in k} for k in keys}
+        self.pattern = _compiled(b"|".join(re.escape(k) for k in keys)) if keys else None
+
+    def occurrences(self, text: bytes) -> Iterable[tuple[int, set[bytes]]]:
+        """(position, the needles there and inside the longest one) for every position where a needle starts."""
+        pos = 0
+        while self.pattern is not None and (match := self.pattern.search(text, pos)) is not None:  # type: ignore[attr-defined]
+            yield match.start(), self.within[match.group()]
+            pos = match.start() + 1
+
+    def keeps(self, inside: bytes | str, needles: Iterable[bytes]) -> bool:
+        """Does one of ``needles`` (all in ``inside``) mean keep: a matcher word, or a cue with every word there?"""
+        return any(words is None or all(w in inside for w in words) for n in needles for words in self.meanings[n])
 
 
 _LINE = re.compile(r"[^\r\n]+")
