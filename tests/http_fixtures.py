@@ -1,6 +1,7 @@
 """A real HTTP server on 127.0.0.1 that serves calendars, for source tests."""
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,9 +51,13 @@ def calendar_server() -> Iterator[tuple[CalendarServer, str]]:
         server.server_close()
 
 
-def closed_port() -> int:
-    import socket
+_HELD: list[socket.socket] = []  # bound, never listening, kept for the whole test session
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that refuses connections and stays so: its socket is bound but never listens,
+    and it is held open until the tests end, so nothing else can take the port meanwhile."""
+    held = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    held.bind(("127.0.0.1", 0))
+    _HELD.append(held)
+    return held.getsockname()[1]

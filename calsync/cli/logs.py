@@ -26,6 +26,18 @@ class JournalFormatter(ScrubbedFormatter):
         return "\n".join(prefix + line for line in text.splitlines())
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to ``sys.stderr`` as it is when a line is logged, never to a stream replaced (and closed) since."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
 def under_journald() -> bool:
     stream = os.environ.get("JOURNAL_STREAM", "")
     if not stream or ":" not in stream:
@@ -39,7 +51,7 @@ def under_journald() -> bool:
 
 
 def configure_logging(verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     if under_journald():
         handler.setFormatter(JournalFormatter("%(message)s"))
     else:
