@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from calsync.config import Config, load_config
 from calsync.core.detect import Seen
-from calsync.errors import EX_SOFTWARE, AuthError, CalsyncError, ConfigError, SourceError, StateError, TransientError
+from calsync.errors import EX_SOFTWARE, AlreadyRunning, AuthError, CalsyncError, ConfigError, SourceError, StateError, TransientError
 from calsync.notify import SystemdNotifier
 from calsync.runtime import Runtime, feed_path, open_runtime, open_store
 from calsync.state import state_path
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("calsync")
 MAX_BACKOFF_SECONDS = 300.0
 MIN_SLEEP_SECONDS = 1.0
+CARRIED_META = ("google_sink_calendar",)  # names of things outside the state directory, kept when the state is lost
 
 
 def bind_feed_server(config: Config, board: BoardService | None = None) -> FeedServer:
@@ -70,6 +71,8 @@ class Daemon:
         self.runtime: Runtime | None = None
         self.lock: StateLock | None = None
         self.problem: str | None = None  # what keeps passes from completing, logged once
+        self.token: str | None = None  # the feed token subscribers use, kept if the state directory goes
+        self.carried: dict[str, str] | None = None  # what outlives a deleted state, until it is opened again
         self.passes = PassRequests(self.wake)  # the board asks for a pass at once
 
     def stop(self) -> None:
@@ -82,19 +85,58 @@ class Daemon:
 
     # -- state: opened at start, dropped after a state error, opened again on the next try
     def _open_state(self) -> None:
-        store = open_store(self.config)
+        """Open the state; after it was deleted or replaced, what must outlive it is put back first."""
+        store, carried = open_store(self.config), self.carried
         try:
+            for key, value in (carried or {}).items():
+                store.set_meta(key, value)
             runtime = open_runtime(self.config, store)
             if self.serve:
                 from calsync.web.token import FeedToken
 
-                FeedToken(store, self.config.state_dir).ensure()
+                tokens = FeedToken(store, self.config.state_dir)
+                if carried is not None and self.token:
+                    tokens.restore(self.token)
+                else:
+                    self.token = tokens.ensure() or self.token
             if self.server is not None:
                 store.set_meta("feed_bound", f"{self.config.feed.bind}:{self.server.port}")
         except BaseException:
             store.close()
             raise
-        self.runtime = runtime
+        self.runtime, self.carried = runtime, None
+
+    def _state_moved(self) -> bool:
+        """True when the state directory or database was deleted or replaced since opened; then it is taken again
+        and opened afresh from what is there now (nothing, or a restored backup), keeping the feed token."""
+        lock_lost = self.lock is None or self.lock.lost()
+        how = self.runtime.store.moved() if self.runtime is not None else None
+        if not (lock_lost or how):
+            return False
+        if self.lock is not None and lock_lost:
+            what = f"the state directory {self.config.state_dir} was removed or replaced"
+        else:
+            what = f"{state_path(self.config.state_dir)} was {how}"
+        if self.lock is not None:
+            log.warning("%s while calsync ran; starting again from what is there now: the feed URL stays the same, and "
+                        "follow-ups already published are recognised by their IDs, not written twice", what)
+        if self.runtime is not None:
+            self.carried = self.carried or {}
+            for key in CARRIED_META:
+                try:
+                    self.carried.update({key: value} if (value := self.runtime.store.get_meta(key)) else {})
+                except StateError:
+                    pass
+            self.runtime.store.close_moved()
+            self.runtime = None
+        if lock_lost:
+            if self.lock is not None:
+                self.lock.release()
+                self.lock = None
+            self.lock = StateLock.acquire(self.config.state_dir)  # AlreadyRunning: another calsync took the new one
+        if self.runtime is None:
+            self._open_state()
+        return True
 
     def _board(self) -> BoardService:
         return BoardService(lambda: self.config, lambda: self.runtime.engine.last_result if self.runtime else None,
@@ -161,7 +203,8 @@ class Daemon:
         try:
             return self._run(once)
         finally:
-            self.lock.release()
+            if self.lock is not None:
+                self.lock.release()
 
     def _run(self, once: bool) -> int:
         try:
@@ -199,9 +242,14 @@ class Daemon:
             delay: float
             covered = self.passes.begin()
             try:
-                if self.runtime is None:
+                if self._state_moved():
+                    first = True  # a new database: everything read and published again (sinks recognise their own)
+                elif self.runtime is None:
                     self._open_state()
                 report = self.runtime.engine.tick(now, force=self.force, poll_all=first, stopping=self.stop_event.is_set)  # type: ignore[union-attr]
+            except AlreadyRunning as exc:
+                log.error("%s; this one stops", exc)
+                return exc.exit_code
             except Exception as exc:  # noqa: BLE001 — the daemon outlives every failure; it says so and retries
                 failures += 1
                 delay = self._retry_delay(failures)

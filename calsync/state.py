@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -14,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from calsync.core.model import Outcome, OutcomeKind, Seen
 from calsync.errors import StateError, describe_os_error, state_error
+from calsync.statedir import DB_NAME, file_identity, open_database_file
 
-DB_NAME = "state.sqlite3"
+__all__ = ["DB_NAME", "PlanItem", "PublishedRow", "StateStore", "state_path"]
 WAL_SWITCH_PATIENCE_SECONDS = 10.0
 
 MIGRATIONS: tuple[str, ...] = (
@@ -91,16 +91,14 @@ class StateStore:
 
     def __init__(self, path: Path | str, zone: ZoneInfo, readonly: bool = False, immutable: bool = False) -> None:
         self.path, self.zone = str(path), zone
+        self.identity: tuple[int, int] | None = None  # (device, inode) of the file opened, to notice it deleted or replaced
         try:
             if readonly:
                 flags = "mode=ro&immutable=1" if immutable else "mode=ro"
                 self.db = sqlite3.connect(f"file:{self.path}?{flags}", uri=True, timeout=10, isolation_level=None)
             else:
                 if self.path != ":memory:":
-                    Path(self.path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                    fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-                    os.close(fd)
-                    os.chmod(self.path, 0o600)
+                    self.identity = open_database_file(Path(self.path))
                 self.db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
                 self._use_wal()
                 self.db.execute("PRAGMA synchronous=FULL")
@@ -126,6 +124,22 @@ class StateStore:
 
     def close(self) -> None:
         self.db.close()
+
+    def moved(self) -> str | None:
+        """"deleted" or "replaced" when the file at the path is no longer the one open here (None: it is)."""
+        try:
+            now = file_identity(Path(self.path)) if self.identity else self.identity
+        except OSError:
+            return None
+        return None if now == self.identity else ("deleted" if now is None else "replaced")
+
+    def close_moved(self) -> None:
+        """Close a database deleted or replaced meanwhile; its WAL emptied first, so no file at the path ever reads it."""
+        try:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass
+        self.close()
 
     def __enter__(self) -> "StateStore":
         return self

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from calsync.errors import AlreadyRunning, StateError, describe_os_error
 from calsync.errors import DAMAGED_FIX, state_error
-from calsync.state import DB_NAME
 
+DB_NAME = "state.sqlite3"
+SIDE_FILES = ("-wal", "-shm", "-journal")  # SQLite's companions of a database, found by name
 LOCK_FILE = "calsync.lock"
 RECORD_SIZE = 512  # written whole at start, then overwritten in place: still possible on a full disk
 ACQUIRE_PATIENCE_SECONDS = 2.0  # `calsync status` may hold a shared lock for an instant
@@ -19,8 +20,8 @@ ACQUIRE_PATIENCE_SECONDS = 2.0  # `calsync status` may hold a shared lock for an
 class StateLock:
     """Held by `calsync run` and `calsync serve`; short commands (status, mark, feed-url) never take it."""
 
-    def __init__(self, fd: int, path: Path) -> None:
-        self.fd, self.path = fd, path
+    def __init__(self, fd: int, path: Path, held: Path | None = None) -> None:
+        self.fd, self.path, self.held = fd, path, held or path
 
     @classmethod
     def acquire(cls, state_dir: Path) -> "StateLock":
@@ -29,7 +30,7 @@ class StateLock:
             state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise StateError(f"{state_dir}: cannot create the state directory: {describe_os_error(exc)}") from None
-        fd = _open_for_locking(path)
+        fd, held = _open_for_locking(path)
         deadline = time.monotonic() + ACQUIRE_PATIENCE_SECONDS
         while True:
             try:
@@ -43,9 +44,13 @@ class StateLock:
                     raise AlreadyRunning(f"{state_dir}: another calsync{pid} is already running on this state directory; "
                                          "stop it first, or give this one its own state_dir") from None
                 time.sleep(0.05)
-        lock = cls(fd, path)
+        lock = cls(fd, path, held)
         lock.note("starting")
         return lock
+
+    def lost(self) -> bool:
+        """True when what this lock holds was deleted or replaced (the state directory removed, say)."""
+        return file_identity(self.held) != _identity(os.fstat(self.fd))
 
     def note(self, condition: str) -> None:
         """Record what the process is doing, for `calsync status`; never fails."""
@@ -65,14 +70,62 @@ class StateLock:
         self.release()
 
 
-def _open_for_locking(path: Path) -> int:
+def _open_for_locking(path: Path) -> tuple[int, Path]:
     """The lock file, writable when possible; on a read-only filesystem read-only, or the directory itself."""
     for target, flags in ((path, os.O_RDWR | os.O_CREAT), (path, os.O_RDONLY), (path.parent, os.O_RDONLY)):
         try:
-            return os.open(target, flags | os.O_CLOEXEC, 0o600)
+            return os.open(target, flags | os.O_CLOEXEC, 0o600), target
         except OSError as exc:
             error = exc
     raise StateError(f"{path}: cannot open the lock file: {describe_os_error(error)}")
+
+
+def _identity(st: os.stat_result) -> tuple[int, int]:
+    return st.st_dev, st.st_ino
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file now at ``path``; None when there is none. Other errors raise OSError."""
+    try:
+        return _identity(os.stat(path))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def open_database_file(path: Path) -> tuple[int, int]:
+    """Make sure the database file exists, private (0600); its (device, inode) as opened.
+
+    A new file is made under an flock on the directory, after removing the -wal, -shm and -journal
+    files a deleted database left (a process may still hold it open): SQLite, finding them by
+    name, would otherwise read them as part of the new database ("disk I/O error", or worse)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:
+        fd = _create_database_file(path)
+    try:
+        os.fchmod(fd, 0o600)
+        return _identity(os.fstat(fd))
+    finally:
+        os.close(fd)
+
+
+def _create_database_file(path: Path) -> int:
+    directory = os.open(path.parent, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(directory, fcntl.LOCK_EX)  # creators one at a time: none removes the side files of another's new file
+        try:
+            return os.open(path, os.O_RDWR | os.O_CLOEXEC)
+        except FileNotFoundError:
+            pass
+        for suffix in SIDE_FILES:
+            try:
+                os.unlink(f"{path}{suffix}")
+            except FileNotFoundError:
+                pass
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    finally:
+        os.close(directory)  # drops the flock
 
 
 def _read_record(path: Path) -> tuple[int, str] | None:

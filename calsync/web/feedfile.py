@@ -100,13 +100,17 @@ class _StoredHash:
     def __init__(self, db_path: Path, timeout: float) -> None:
         self.path, self.timeout = db_path, timeout
         self.db: sqlite3.Connection | None = None
+        self.opened: tuple[int, int] | None = None  # the file's (device, inode): deleted or replaced, it is opened again
         self.data_version: int | None = None
         self.expected: bytes | None = None
 
     def read(self) -> bytes | None:
         """The stored hash (None: no token yet); raises sqlite3.Error or ValueError when it cannot be read."""
         try:
+            if self.db is not None and self.opened != _identity(self.path):
+                self.close()
             if self.db is None:
+                self.opened = _identity(self.path)
                 self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False,
                                           timeout=self.timeout)
                 self.data_version = None
@@ -123,6 +127,15 @@ class _StoredHash:
     def close(self) -> None:
         if self.db is not None:
             self.db.close()
+            self.db = None
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 class TokenCheck:

@@ -75,14 +75,26 @@ class FeedToken:
             self._store_hash(db, token)
         return token
 
+    def restore(self, token: str) -> None:
+        """Keep ``token``, the one subscribers use, after the state was deleted or replaced: its hash and its file."""
+        with self.store.transaction() as db:
+            if read_token_file(self.file) != token:
+                self._write(token)
+            self._store_hash(db, token)
+
     @staticmethod
     def _store_hash(db: object, token: str) -> None:
         db.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",  # type: ignore[attr-defined]
                    (META_KEY, token_hash(token.encode()).hex()))
 
     def _write_new(self) -> str:
-        """A fresh token in the token file (a private temp file, fsynced, renamed over)."""
+        """A fresh token, in the token file."""
         token = secrets.token_urlsafe(32)
+        self._write(token)
+        return token
+
+    def _write(self, token: str) -> None:
+        """``token`` in the token file (a private temp file, fsynced, renamed over)."""
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, tmp = tempfile.mkstemp(prefix=f".{self.file.name}.", suffix=".tmp", dir=self.file.parent)
@@ -100,4 +112,3 @@ class FeedToken:
                 raise
         except OSError as exc:
             raise StateError(f"{self.file}: cannot write the feed token: {describe_os_error(exc)}") from None
-        return token
