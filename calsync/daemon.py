@@ -117,9 +117,6 @@ class Daemon:
             what = f"the state directory {self.config.state_dir} was removed or replaced"
         else:
             what = f"{state_path(self.config.state_dir)} was {how}"
-        if self.lock is not None:
-            log.warning("%s while calsync ran; starting again from what is there now: the feed URL stays the same, and "
-                        "follow-ups already published are recognised by their IDs, not written twice", what)
         if self.runtime is not None:
             self.carried = self.carried or {}
             for key in CARRIED_META:
@@ -129,6 +126,11 @@ class Daemon:
                     pass
             self.runtime.store.close_moved()
             self.runtime = None
+            if self.server is not None:  # nothing in this process may keep the old file open with the new one
+                self.server.calsync_app.check.close()
+        if self.lock is not None:
+            log.warning("%s while calsync ran; starting again from what is there now: the feed URL stays the same, and "
+                        "follow-ups already published are recognised by their IDs, not written twice", what)
         if lock_lost:
             if self.lock is not None:
                 self.lock.release()

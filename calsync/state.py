@@ -13,51 +13,10 @@ from zoneinfo import ZoneInfo
 
 from calsync.core.model import Outcome, OutcomeKind, Seen
 from calsync.errors import StateError, describe_os_error, state_error
-from calsync.statedir import DB_NAME, file_identity, open_database_file
+from calsync.statedir import DB_NAME, MIGRATIONS, file_identity, open_database_file
 
-__all__ = ["DB_NAME", "PlanItem", "PublishedRow", "StateStore", "state_path"]
+__all__ = ["DB_NAME", "MIGRATIONS", "PlanItem", "PublishedRow", "StateStore", "state_path"]
 WAL_SWITCH_PATIENCE_SECONDS = 10.0
-
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE interviews (
-        uid TEXT PRIMARY KEY, source TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
-        summary TEXT NOT NULL DEFAULT '', company TEXT NOT NULL DEFAULT '', start TEXT NOT NULL DEFAULT '',
-        active INTEGER NOT NULL DEFAULT 1);
-    CREATE TABLE outcomes_seen (uid TEXT NOT NULL, kind TEXT NOT NULL, first_seen TEXT NOT NULL,
-        PRIMARY KEY (uid, kind));
-    CREATE TABLE marks (uid TEXT NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL, recorded_at TEXT NOT NULL,
-        PRIMARY KEY (uid, kind));
-    CREATE TABLE sources (name TEXT PRIMARY KEY, etag TEXT NOT NULL DEFAULT '', last_modified TEXT NOT NULL DEFAULT '',
-        body BLOB, last_ok TEXT, last_error TEXT, last_error_at TEXT, event_count INTEGER NOT NULL DEFAULT 0);
-    CREATE TABLE published (
-        sink TEXT NOT NULL, fid TEXT NOT NULL, interview TEXT NOT NULL, kind TEXT NOT NULL,
-        hash TEXT NOT NULL, sequence INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL,
-        remote_etag TEXT NOT NULL DEFAULT '', payload BLOB, start TEXT NOT NULL DEFAULT '', due TEXT NOT NULL DEFAULT '',
-        summary TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL,
-        PRIMARY KEY (sink, fid));
-    CREATE TABLE done (fid TEXT PRIMARY KEY, at TEXT NOT NULL);
-    CREATE TABLE plan_items (fid TEXT PRIMARY KEY, interview TEXT NOT NULL, kind TEXT NOT NULL, start TEXT NOT NULL,
-        due TEXT NOT NULL, channel TEXT NOT NULL, summary TEXT NOT NULL, missed INTEGER NOT NULL);
-    """,
-    """
-    CREATE TABLE google_events (source TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (source, id));
-    """,
-    """
-    CREATE TABLE suggestions (event TEXT PRIMARY KEY, summary TEXT NOT NULL, start TEXT NOT NULL, score REAL NOT NULL,
-        reasons TEXT NOT NULL, choice TEXT NOT NULL DEFAULT 'open', decided_at TEXT);
-    """,
-    """
-    CREATE TABLE source_bodies (name TEXT PRIMARY KEY, body BLOB NOT NULL);
-    INSERT INTO source_bodies(name, body) SELECT name, body FROM sources WHERE body IS NOT NULL;
-    CREATE TABLE sources_v4 (name TEXT PRIMARY KEY, etag TEXT NOT NULL DEFAULT '', last_modified TEXT NOT NULL DEFAULT '',
-        last_ok TEXT, last_error TEXT, last_error_at TEXT, event_count INTEGER NOT NULL DEFAULT 0);
-    INSERT INTO sources_v4 SELECT name, etag, last_modified, last_ok, last_error, last_error_at, event_count FROM sources;
-    DROP TABLE sources;
-    ALTER TABLE sources_v4 RENAME TO sources;
-    """,  # snapshots apart: SQLite rewrites a whole row on UPDATE, and last_ok changes on every poll
-)
 
 # published.status holds an Ownership value (calsync.core.reconcile).
 

@@ -1,4 +1,5 @@
-"""The state directory: one process at a time (an flock held for its life, its pid and condition inside) and its health."""
+"""The state directory: the database file (schema, creation, identity), one process at a time (an flock held
+for its life, its pid and condition inside) and its health."""
 from __future__ import annotations
 
 import fcntl
@@ -15,6 +16,49 @@ SIDE_FILES = ("-wal", "-shm", "-journal")  # SQLite's companions of a database, 
 LOCK_FILE = "calsync.lock"
 RECORD_SIZE = 512  # written whole at start, then overwritten in place: still possible on a full disk
 ACQUIRE_PATIENCE_SECONDS = 2.0  # `calsync status` may hold a shared lock for an instant
+
+
+# The database's schema, applied in order by StateStore (forward only; PRAGMA user_version counts them).
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE interviews (
+        uid TEXT PRIMARY KEY, source TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+        summary TEXT NOT NULL DEFAULT '', company TEXT NOT NULL DEFAULT '', start TEXT NOT NULL DEFAULT '',
+        active INTEGER NOT NULL DEFAULT 1);
+    CREATE TABLE outcomes_seen (uid TEXT NOT NULL, kind TEXT NOT NULL, first_seen TEXT NOT NULL,
+        PRIMARY KEY (uid, kind));
+    CREATE TABLE marks (uid TEXT NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL, recorded_at TEXT NOT NULL,
+        PRIMARY KEY (uid, kind));
+    CREATE TABLE sources (name TEXT PRIMARY KEY, etag TEXT NOT NULL DEFAULT '', last_modified TEXT NOT NULL DEFAULT '',
+        body BLOB, last_ok TEXT, last_error TEXT, last_error_at TEXT, event_count INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE published (
+        sink TEXT NOT NULL, fid TEXT NOT NULL, interview TEXT NOT NULL, kind TEXT NOT NULL,
+        hash TEXT NOT NULL, sequence INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL,
+        remote_etag TEXT NOT NULL DEFAULT '', payload BLOB, start TEXT NOT NULL DEFAULT '', due TEXT NOT NULL DEFAULT '',
+        summary TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL,
+        PRIMARY KEY (sink, fid));
+    CREATE TABLE done (fid TEXT PRIMARY KEY, at TEXT NOT NULL);
+    CREATE TABLE plan_items (fid TEXT PRIMARY KEY, interview TEXT NOT NULL, kind TEXT NOT NULL, start TEXT NOT NULL,
+        due TEXT NOT NULL, channel TEXT NOT NULL, summary TEXT NOT NULL, missed INTEGER NOT NULL);
+    """,
+    """
+    CREATE TABLE google_events (source TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (source, id));
+    """,
+    """
+    CREATE TABLE suggestions (event TEXT PRIMARY KEY, summary TEXT NOT NULL, start TEXT NOT NULL, score REAL NOT NULL,
+        reasons TEXT NOT NULL, choice TEXT NOT NULL DEFAULT 'open', decided_at TEXT);
+    """,
+    """
+    CREATE TABLE source_bodies (name TEXT PRIMARY KEY, body BLOB NOT NULL);
+    INSERT INTO source_bodies(name, body) SELECT name, body FROM sources WHERE body IS NOT NULL;
+    CREATE TABLE sources_v4 (name TEXT PRIMARY KEY, etag TEXT NOT NULL DEFAULT '', last_modified TEXT NOT NULL DEFAULT '',
+        last_ok TEXT, last_error TEXT, last_error_at TEXT, event_count INTEGER NOT NULL DEFAULT 0);
+    INSERT INTO sources_v4 SELECT name, etag, last_modified, last_ok, last_error, last_error_at, event_count FROM sources;
+    DROP TABLE sources;
+    ALTER TABLE sources_v4 RENAME TO sources;
+    """,  # snapshots apart: SQLite rewrites a whole row on UPDATE, and last_ok changes on every poll
+)
 
 
 class StateLock:
