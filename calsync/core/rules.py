@@ -61,7 +61,9 @@ def thank_you(interview: Interview, settings: PlanSettings, calendar: BusinessCa
     end = interview.end.astimezone(zone)
     if calendar.is_business_day(end.date()) and end.time() <= settings.cutoff:
         start = elapsed(end, THANK_YOU_DELAY, zone)
-        due = at_local(end.date(), settings.business.close, zone)
+        # A cutoff set later than close - 1 h would make the note due before it is written: then it is
+        # due when its half hour ends.
+        due = max(at_local(end.date(), settings.business.close, zone), elapsed(start, THANK_YOU_LENGTH, zone))
     else:
         due = elapsed(end, DAY, zone)
         start = at_local(end.date() + dt.timedelta(days=1), settings.business.start, zone)

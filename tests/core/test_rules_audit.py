@@ -70,3 +70,13 @@ def test_a_rejected_application_asks_for_feedback_on_the_application(early):
 def test_a_rejected_interview_still_asks_about_the_interview(early):
     event = vevent("iv-1", "20261201T100000", "20261201T110000", description="Outcome: rejected 2026-12-03")
     assert "feedback on my interview" in by_kind(plan_ics(calendar(event), early))["feedback_request"].description
+
+
+@pytest.mark.parametrize("cutoff, end, due", [
+    ("16:45", "20261201T164500", "2026-12-01T17:45:00-08:00"),  # written 17:15-17:45: due when it ends
+    ("15:00", "20261201T150000", "2026-12-01T17:00:00-08:00"),  # the default: close of business
+])
+def test_a_same_day_thank_you_is_never_due_before_it_ends(early, cutoff, end, due):
+    event = vevent("late-1", "20261201T140000", end)
+    note = by_kind(plan_ics(calendar(event), early, {"rules": {"same_day_cutoff": cutoff}}))["thank_you"]
+    assert note.due.isoformat() == due and note.due >= note.end
