@@ -20,7 +20,11 @@ _BULLETS = "-*•>· "  # list markers a line may open with ("- Outcome: rejecte
 _OUTCOME_LINE = re.compile(rf"[-*•>· ]*outcome ?: ?(?P<kind>{_OUTCOME_KINDS})(?!\w)[ ,:-]*")
 _OUTCOME_TAG = re.compile(r"(?<![\w#-])#(?P<kind>responded|rejected|form[_-]?rejection|offer|withdrawn)(?![\w-])")
 _FIELD_KEYS = ("contact", "phone", "company", "role", "region")
-_ISO_STAMP = re.compile(r"(?:on )?(?P<date>\d{4}-\d{2}-\d{2})(?:[T ](?P<time>\d{1,2}:\d{2}(?::\d{2})?)(?P<off>Z|[+-]\d{2}:?\d{2})?)?(?!\d)")
+_ISO_STAMP = re.compile(
+    r"(?:on )?(?P<date>\d{4}-\d{2}-\d{2})(?:(?:[T ]|,? at )(?P<time>\d{1,2}:\d{2}(?::\d{2})?)"
+    r"(?: ?(?P<half>[ap])\.?m\b\.?)?(?P<off>Z|[+-]\d{2}:?\d{2})?)?(?!\d)",
+    re.IGNORECASE,
+)
 _MONTH_STAMP = re.compile(r"(?:on )?(?P<mon>[A-Za-z]{3,9})\.? (?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,? (?P<y>\d{4}))?(?!\d)")
 _ADDRESS_PART = re.compile(r"[^\s<>@\"]+")
 
@@ -56,6 +60,9 @@ def _outcome_time(rest: str, zone: ZoneInfo, interview_day: dt.date) -> dt.datet
             if not m.group("time"):
                 return dt.datetime.combine(day, dt.time(0, 0), zone)
             clock = dt.time.fromisoformat(m.group("time").zfill(5) if len(m.group("time")) == 4 else m.group("time"))
+            half = (m.group("half") or "").lower()
+            if half and 1 <= clock.hour <= 12:  # "2:30 pm" is 14:30, "12:15 am" is 00:15
+                clock = clock.replace(hour=clock.hour % 12 + (12 if half == "p" else 0))
             off = m.group("off")
             if off:
                 stamp = dt.datetime.fromisoformat(f"{day.isoformat()}T{clock.isoformat()}{'+00:00' if off == 'Z' else off}")

@@ -80,3 +80,22 @@ def test_a_same_day_thank_you_is_never_due_before_it_ends(early, cutoff, end, du
     event = vevent("late-1", "20261201T140000", end)
     note = by_kind(plan_ics(calendar(event), early, {"rules": {"same_day_cutoff": cutoff}}))["thank_you"]
     assert note.due.isoformat() == due and note.due >= note.end
+
+
+@pytest.mark.parametrize("line, at", [
+    ("Outcome: responded 2026-12-08 2:30pm", dt.datetime(2026, 12, 8, 14, 30, tzinfo=LA)),
+    ("Outcome: responded 2026-12-08 2:30 PM", dt.datetime(2026, 12, 8, 14, 30, tzinfo=LA)),
+    ("Outcome: responded 2026-12-08 at 9:15 a.m.", dt.datetime(2026, 12, 8, 9, 15, tzinfo=LA)),
+    ("Outcome: responded 2026-12-08 12:15 am", dt.datetime(2026, 12, 8, 0, 15, tzinfo=LA)),
+    ("Outcome: responded 2026-12-08 12:15 pm", dt.datetime(2026, 12, 8, 12, 15, tzinfo=LA)),
+    ("Outcome: responded 2026-12-08 14:30", dt.datetime(2026, 12, 8, 14, 30, tzinfo=LA)),
+    ("Outcome: responded 2026-12-08 14:30 pm", dt.datetime(2026, 12, 8, 14, 30, tzinfo=LA)),
+])
+def test_an_outcome_time_with_am_or_pm(line, at):
+    assert [o.at for o in find_outcomes(line, LA, TUESDAY)] == [at]
+
+
+def test_an_afternoon_answer_keeps_that_mornings_check_in(early):
+    event = vevent("pm-1", "20261201T100000", "20261201T110000", description="Outcome: responded 2026-12-08 2:30pm")
+    kinds = by_kind(plan_ics(calendar(event), early))
+    assert kinds["check_in"].start.isoformat() == "2026-12-08T10:00:00-08:00" and "second_check_in" not in kinds
