@@ -72,11 +72,14 @@ LA = ZoneInfo("America/Los_Angeles")
 
 @pytest.fixture(autouse=True)
 def no_host_configuration(tmp_path_factory, monkeypatch):
-    """Config discovery sees neither this machine's ~/.config and /etc nor a service state."""
+    """Config discovery sees neither this machine's ~/.config and /etc nor a service state; fetches ignore its proxy."""
     home = tmp_path_factory.mktemp("host")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("CALSYNC_SYSTEM_ROOT", str(home / "root"))
     monkeypatch.delenv("CALSYNC_CONFIG", raising=False)
+    for name in ("http_proxy", "https_proxy", "no_proxy", "all_proxy"):  # nor its proxy (tests set their own)
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
 
 
 @pytest.fixture

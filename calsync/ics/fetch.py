@@ -5,10 +5,11 @@
 - Credentials from the configured URL go only to its own scheme, host and port.
 - https never redirects to http; only http(s) targets are followed.
 - Loopback, link-local and private addresses are reached only when the configured URL is one.
+- ``http_proxy``, ``https_proxy``, ``no_proxy`` are honoured (https through CONNECT); the rules above judge the
+  target URL by what this machine resolves it to (a name only the proxy resolves is the proxy's to judge).
 """
 from __future__ import annotations
 
-import base64
 import http.client
 import io
 import ipaddress
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 
 from calsync.errors import SourceError
 from calsync.ics.address_policy import Address, AddressPolicy, TargetRefused
+from calsync.ics.proxy import Proxy, proxy_for, tunnel
+from calsync.ics.proxy import basic_auth as _basic_auth
 from calsync.ics.redaction import normalize_url, redact_url, strip_escapes
 
 __all__ = ["FetchResult", "FetchTimeout", "HttpAnswer", "Unreachable", "Validators", "fetch_url", "http_request",
@@ -174,25 +177,67 @@ class _Connection(http.client.HTTPConnection):
         pass
 
 
-def _connect(target: _Target, addresses: list[Address], deadline: _Deadline, connect_timeout: float) -> _DeadlineSocket:
-    last: OSError | None = None
+def _open(addresses: list[Address], deadline: _Deadline, connect_timeout: float) -> socket.socket:
+    """A TCP connection to the first address that answers; OSError from the last one when none does."""
+    last: OSError = OSError("no address")
     for family, sockaddr in addresses:
         sock = socket.socket(family, socket.SOCK_STREAM)
         try:
             sock.settimeout(min(connect_timeout, deadline.remaining()))
             sock.connect(sockaddr)
-            if target.scheme == "https":
-                sock.settimeout(deadline.remaining())  # bounds the whole TLS handshake
-                sock = ssl.create_default_context().wrap_socket(sock, server_hostname=target.host)
-            return _DeadlineSocket(sock, deadline)
-        except ssl.SSLError as exc:
-            sock.close()
-            raise SourceError(f"{deadline.shown}: TLS failed ({exc.reason or exc}); check the URL's certificate") from None
+            return sock
         except OSError as exc:
             sock.close()
             last = exc
             deadline.remaining()
-    raise Unreachable(f"{deadline.shown}: unreachable ({strip_escapes(str(last or 'no address'))}); check the URL and the network")
+    raise last
+
+
+def _secure(sock: socket.socket, target: _Target, deadline: _Deadline) -> _DeadlineSocket:
+    """TLS for an https target (the whole handshake within the deadline); the socket as it is for http."""
+    if target.scheme == "https":
+        try:
+            sock.settimeout(deadline.remaining())
+            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=target.host)
+        except ssl.SSLError as exc:
+            sock.close()
+            raise SourceError(f"{deadline.shown}: TLS failed ({exc.reason or exc}); check the URL's certificate") from None
+        except BaseException:
+            sock.close()
+            raise
+    return _DeadlineSocket(sock, deadline)
+
+
+def _connect(target: _Target, addresses: list[Address], deadline: _Deadline, connect_timeout: float) -> _DeadlineSocket:
+    try:
+        sock = _open(addresses, deadline, connect_timeout)
+    except OSError as exc:
+        raise Unreachable(f"{deadline.shown}: unreachable ({strip_escapes(str(exc))}); check the URL and the network") from None
+    return _secure(sock, target, deadline)
+
+
+def _through_proxy(target: _Target, proxy: Proxy, deadline: _Deadline, connect_timeout: float) -> _DeadlineSocket:
+    """A connection to the proxy; for https, a CONNECT tunnel to the target with TLS inside it."""
+    try:
+        sock = _open(_resolve(proxy.host, proxy.port, deadline), deadline, connect_timeout)
+    except OSError as exc:
+        raise Unreachable(f"{deadline.shown}: the proxy in {proxy.shown} is unreachable ({strip_escapes(str(exc))}); "
+                          "check it, or set no_proxy") from None
+    if target.scheme == "https":
+        tunnel(sock, target.host, target.port, proxy, deadline.remaining, deadline.shown, USER_AGENT)
+    return _secure(sock, target, deadline)
+
+
+def _addresses(target: _Target, proxy: Proxy | None, deadline: _Deadline, connect_timeout: float) -> list[Address]:
+    """The target's addresses. Through a proxy they serve the address policy alone, and there are none when
+    only the proxy can resolve the name (or this machine cannot within ``connect_timeout``)."""
+    if proxy is None:
+        return _resolve(target.host, target.port, deadline)
+    try:
+        return _resolve(target.host, target.port, _Deadline(min(connect_timeout, deadline.remaining()), deadline.shown))
+    except SourceError:
+        deadline.remaining()  # the whole request's deadline still rules
+        return []
 
 
 @dataclass(frozen=True)
@@ -231,18 +276,28 @@ def http_request(
     try:
         if configured and _Target.parse(configured, shown).origin != origin:
             trusted = _Target.parse(configured, shown)
-            policy = AddressPolicy.of(_resolve(trusted.host, trusted.port, deadline))
+            policy = AddressPolicy.of(_addresses(trusted, proxy_for(trusted.scheme, trusted.host, shown), deadline, connect_timeout))
         for _ in range(max_redirects + 1):
-            addresses = _resolve(target.host, target.port, deadline)
+            proxy = proxy_for(target.scheme, target.host, shown)
+            addresses = _addresses(target, proxy, deadline, connect_timeout)
             if policy is None:  # the configured URL's own addresses decide which internal ranges are fine
                 policy = AddressPolicy.of(addresses)
+            permitted = policy.permitted(addresses)
             sent = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip", **(headers or {})}
             if authorization and target.origin == origin:
                 sent["Authorization"] = authorization
-            connection = _Connection(target, _connect(target, policy.permitted(addresses), deadline, connect_timeout))
+            request_target = target.path
+            if proxy is None:
+                connection = _Connection(target, _connect(target, permitted, deadline, connect_timeout))
+            else:
+                connection = _Connection(target, _through_proxy(target, proxy, deadline, connect_timeout))
+                if target.scheme == "http":  # asking the proxy itself: the absolute form, and the proxy's credentials
+                    request_target = target.url
+                    if proxy.authorization:
+                        sent["Proxy-Authorization"] = proxy.authorization
             response: http.client.HTTPResponse | None = None
             try:
-                connection.request(method, target.path, body=body or None, headers=sent)
+                connection.request(method, request_target, body=body or None, headers=sent)
                 response = connection.getresponse()
                 if response.status in _REDIRECTS:
                     target = _follow(target, response.getheader("Location"), shown)
@@ -297,14 +352,6 @@ def fetch_url(
     if not 200 <= answer.status < 300:
         raise SourceError(f"{shown}: the server answered HTTP {answer.status} {answer.reason}; check the URL")
     return FetchResult(answer.body, Validators(answer.headers.get("ETag", ""), answer.headers.get("Last-Modified", "")))
-
-
-def _basic_auth(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    if not parts.username:
-        return ""
-    token = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
-    return "Basic " + base64.b64encode(token.encode()).decode()
 
 
 def _follow(current: _Target, location: str | None, shown: str) -> _Target:
