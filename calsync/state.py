@@ -349,18 +349,25 @@ def state_path(state_dir: Path) -> Path:
     return state_dir / DB_NAME
 
 
-def open_readonly_seen(config: "object", now: dt.datetime) -> tuple[Seen | None, dict[str, tuple[Outcome, ...]]]:
-    """First-seen times and recorded outcomes from an existing database, without writing anything."""
+ReadOnlyState = tuple["Seen | None", dict[str, tuple[Outcome, ...]], dict[str, str]]
+SUGGESTIONS_SCHEMA = 3  # the first schema version with the suggestions table
+
+
+def open_readonly_seen(config: "object", now: dt.datetime) -> ReadOnlyState:
+    """First-seen times, recorded outcomes and suggestion decisions (`confirm`, `dismiss`) from an
+    existing database, without writing anything."""
     path = state_path(config.state_dir)  # type: ignore[attr-defined]
     if not path.exists():
-        return None, {}
+        return None, {}, {}
     wal = Path(f"{path}-wal")
     # No write-ahead log: nobody has the database open, so it is read as an immutable file (a read-only
     # WAL connection would leave -wal and -shm files behind). Should a writer appear meanwhile, read again.
     for immutable in (not wal.exists(), False):
         store = StateStore(path, config.plan.zone, readonly=True, immutable=immutable)  # type: ignore[attr-defined]
         try:
-            found = (None, {}) if store.schema_version() < 1 else (store.seen(now), store.recorded_outcomes())
+            version = store.schema_version()
+            decisions = store.suggestion_decisions() if version >= SUGGESTIONS_SCHEMA else {}
+            found = (None, {}, {}) if version < 1 else (store.seen(now), store.recorded_outcomes(), decisions)
         except StateError:
             if not immutable:
                 raise

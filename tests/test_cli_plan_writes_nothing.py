@@ -55,3 +55,31 @@ def test_plan_while_a_writer_has_the_database_open(capsys, marked):
         assert plan(capsys, config)["feedback_request"] == "2026-12-04T10:00:00-08:00"
     finally:
         writer.close()
+
+
+ORGANIZER = "ORGANIZER;CN=Acme Recruiting:mailto:recruiting@acme.example"
+
+
+def test_plan_follows_confirm_and_dismiss(tmp_path, capsys):
+    source = tmp_path / "invites.ics"
+    source.write_bytes(calendar(
+        vevent("screen-1", "20261202T100000", "20261202T110000", summary="Phone Screen with Acme (Greenhouse)",
+               description="Your interview with Acme has been scheduled via Greenhouse.", extra=ORGANIZER),
+        vevent("screen-2", "20261203T100000", "20261203T110000", summary="Technical Interview - Beta Corp",
+               description="Interview scheduled via GoodTime", extra=ORGANIZER)))
+    config = tmp_path / "c.toml"
+    config.write_text(f'timezone = "America/Los_Angeles"\nstate_dir = "{tmp_path / "state"}"\n'
+                      f'[[sources]]\ntype = "ics"\npath = "{source}"\n')
+
+    def planned():
+        assert main(["-c", str(config), "plan", "--json", "--now", NOW]) == 0
+        out = json.loads(capsys.readouterr().out)
+        return {f["interview"] for f in out["followups"]}, [s["event"] for s in out["suggestions"]]
+
+    assert main(["-c", str(config), "run", "--once"]) == 0
+    capsys.readouterr()
+    assert planned() == (set(), ["screen-1", "screen-2"])
+    assert main(["-c", str(config), "confirm", "screen-1"]) == 0
+    assert main(["-c", str(config), "dismiss", "screen-2"]) == 0
+    capsys.readouterr()
+    assert planned() == ({"screen-1"}, [])  # decided suggestions leave the list, as in `status`

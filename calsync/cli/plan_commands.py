@@ -45,13 +45,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if not sources:
         raise ConfigError(["no sources: pass --source FILE_OR_URL or add a [[sources]] table to the configuration"], str(config.file) if config.file else None)
     events, warnings = read_all_sources(sources, config, now)
-    seen, recorded = open_readonly_seen(config, now) if not args.source or args.config else (None, {})
+    seen, recorded, decisions = open_readonly_seen(config, now) if not args.source or args.config else (None, {}, {})
     from calsync.core.detect import Seen
 
-    result = build_plan(events, config.plan, seen or Seen(now, {}, {}), recorded)
+    result = build_plan(events, config.plan, seen or Seen(now, {}, {}), recorded, decisions)
+    open_suggestions = tuple(s for s in result.suggestions if s.event not in decisions)  # as `status` lists them
     for warning in (*warnings, *result.warnings):
         log.warning("%s", warning)
-    print(plan_json(result.plan, result.suggestions) if args.json else strip_escapes(plan_table(result.plan, result.interviews)))
+    print(plan_json(result.plan, open_suggestions) if args.json else strip_escapes(plan_table(result.plan, result.interviews)))
     return 0
 
 
