@@ -194,6 +194,7 @@ def test_a_daemon_started_on_read_only_state_serves_the_last_feed_and_recovers(t
     try:
         daemon.wait_notified("STATUS=degraded", count=3)
         assert daemon.proc.poll() is None, "".join(daemon.log)
+        assert wait_for(daemon.errors), "".join(daemon.log)  # stderr is read by a thread of its own
         assert len(daemon.errors()) == 1 and "read-only" in daemon.errors()[0].lower(), daemon.log
         token = daemon.inside("cat", str(daemon.state / "feed-token")).stdout.strip()
         port = next(line for line in daemon.log if "listening on" in line).split(" port ")[1].split()[0]
@@ -243,6 +244,7 @@ def test_a_damaged_database_degrades_and_the_fix_keeps_the_url(tmp_path, where):
     try:
         daemon.wait_notified("STATUS=degraded", count=2)
         assert daemon.proc.poll() is None, "".join(daemon.log)
+        assert wait_for(daemon.errors), "".join(daemon.log)  # stderr is read by a thread of its own
         assert len(daemon.errors()) == 1 and "damaged" in daemon.errors()[0], daemon.errors()
         assert get(on_this_port(daemon, url)) == (200, before)
         shown = daemon.command("status")
