@@ -94,6 +94,10 @@ class SyncResult:
     removed: set[str] = field(default_factory=set)
 
 
+class CalendarRefused(ItemError):
+    """The server would not create the follow-up calendar (MKCALENDAR refused)."""
+
+
 class SyncTokenInvalid(Exception):
     """The server forgot the sync token (RFC 6578 3.2): list everything again."""
 
@@ -350,7 +354,7 @@ class DavConnection:
         if answer.status not in (200, 201):
             if url in self.calendars():  # made by a retried request whose first answer was lost
                 return url
-            raise ItemError(answer.status, f"CalDAV {self.account.label} refused to create the calendar {name!r} (MKCALENDAR answered "
+            raise CalendarRefused(answer.status, f"CalDAV {self.account.label} refused to create the calendar {name!r} (MKCALENDAR answered "
                             f"HTTP {answer.status}); create it in your calendar app, or set caldav.calendar_url to one")
         return url
 

@@ -6,7 +6,7 @@ import json
 import logging
 from dataclasses import dataclass
 
-from calsync.caldav.dav import Account, DavConnection, Response, resource_path
+from calsync.caldav.dav import Account, CalendarRefused, DavConnection, Response, resource_path
 from calsync.caldav.errors import ItemError, StorageFull
 from calsync.caldav.render import is_completed, render_event, render_todo, written_hash
 from calsync.config import Config
@@ -139,7 +139,11 @@ class CaldavSink:
     def apply(self, changes: list[Change], done: set[str], now: dt.datetime) -> None:
         if not changes:
             return
-        parts = self._parts()
+        try:
+            parts = self._parts()
+        except CalendarRefused as exc:  # until the user acts: one line, and `calsync status` shows it
+            self._degrade(str(exc))
+            return
         rows = {part.sink: self.store.published(part.sink) for part in parts}
         refused: set[str] = set()
         try:
@@ -159,13 +163,17 @@ class CaldavSink:
                         self.skipped.append(f"{change.fid}: {exc}")
                         log.warning("CalDAV: follow-up %s skipped: %s", change.fid[:8], exc)
         except StorageFull as exc:
-            if self.store.get_meta(DEGRADED_META) != str(exc):
-                log.warning("%s", exc)
-                self.store.set_meta(DEGRADED_META, str(exc))
+            self._degrade(str(exc))
             return
         if self.store.get_meta(DEGRADED_META):
-            log.info("CalDAV %s has room again", self.connection.account.label)
+            log.info("CalDAV %s takes follow-ups again", self.connection.account.label)
             self.store.set_meta(DEGRADED_META, "")
+
+    def _degrade(self, reason: str) -> None:
+        """Logged once, shown by `calsync status` until a pass writes again; the feed goes on."""
+        if self.store.get_meta(DEGRADED_META) != reason:
+            log.warning("%s", reason)
+            self.store.set_meta(DEGRADED_META, reason)
 
     def _row(self, part: _Part, change: Change, status: Ownership, *, digest: str, sequence: int, etag: str = "",
              payload: bytes | None = None) -> PublishedRow:

@@ -298,9 +298,12 @@ def test_a_refused_mkcalendar_says_so_and_what_to_do_and_the_feed_goes_on(radica
     assert report.feed_written and not report.auth_error  # the login worked: this is no password problem
     assert any("refused to create the calendar 'Job search follow-ups' (MKCALENDAR answered HTTP 403)" in r.getMessage()
                and "caldav.calendar_url" in r.getMessage() for r in caplog.records)
-    radicale.faults.clear()
+    assert "refused to create the calendar" in rt.store.get_meta(DEGRADED_META)  # `calsync status` shows it
     rt.engine.tick(NOW + dt.timedelta(minutes=1), poll_all=True)
-    assert len(live(radicale)) == 3
+    assert sum("refused to create the calendar" in r.getMessage() for r in caplog.records) == 1  # said once, not every pass
+    radicale.faults.clear()
+    rt.engine.tick(NOW + dt.timedelta(minutes=2), poll_all=True)
+    assert len(live(radicale)) == 3 and rt.store.get_meta(DEGRADED_META) == ""
 
 
 def test_a_calendar_that_refuses_tasks_is_said_once_a_pass_and_its_events_go_on(dav, runtime, caplog):
