@@ -4,12 +4,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from calsync.caldav.dav import Account, CalendarRefused, DavConnection, Response, resource_path
-from calsync.caldav.errors import ItemError, StorageFull
+from calsync.caldav.errors import ItemError, StorageFull, TimedOut
 from calsync.caldav.render import is_completed, render_event, render_todo, written_hash
 from calsync.config import Config
+from calsync.errors import TransientError
 from calsync.core.model import FollowUp
 from calsync.core.reconcile import Action, Change, Observed, Ownership
 from calsync.state import PublishedRow, StateStore
@@ -182,9 +184,20 @@ class CaldavSink:
                             status.value, etag, payload, f.start.isoformat() if f else "", f.due.isoformat() if f else "",
                             f.summary if f else "")
 
-    def _keep(self, row: PublishedRow, now: dt.datetime, **changes: object) -> None:
-        from dataclasses import replace
+    def _once_then_retried(self, send: Callable[[], Response]) -> tuple[Response, bool]:
+        """(answer, whether a retry gave it): after a failed first attempt, a 404 may be that attempt having landed."""
+        retries, self.connection.retries = self.connection.retries, 0
+        try:
+            return send(), False
+        except TransientError as exc:
+            if isinstance(exc, TimedOut) or not retries:
+                raise
+        finally:
+            self.connection.retries = retries
+        self.connection.sleep(self.connection.base_delay)
+        return send(), True
 
+    def _keep(self, row: PublishedRow, now: dt.datetime, **changes: object) -> None:
         self.store.put_published(replace(row, **changes), now)  # type: ignore[arg-type]
 
     def _apply_part(self, part: _Part, row: PublishedRow | None, change: Change, done: set[str], now: dt.datetime) -> None:
@@ -237,7 +250,8 @@ class CaldavSink:
             raise ItemError(answer.status, f"creating {url} answered HTTP {answer.status}")
 
     def _update(self, part: _Part, row: PublishedRow, change: Change, sequence: int, url: str, body: str, now: dt.datetime) -> None:
-        self._keep(row, now, payload=_intent("update", change.hash))
+        row = replace(row, payload=_intent("update", change.hash))  # a retried PUT that finds its own write adopts it
+        self._keep(row, now)
         answer = self.connection.put(url, body, create=False, etag=row.remote_etag)
         if answer.status >= 400 and (refused := refusal(answer, url)):
             raise refused
@@ -270,10 +284,11 @@ class CaldavSink:
                 return
             etag = existing.etag or self.connection.etag_of(url)
         self._keep(row, now, payload=_intent("delete", row.hash))
-        answer = self.connection.delete(url, etag)
+        answer, retried = self._once_then_retried(lambda: self.connection.delete(url, etag))
         if answer.status >= 400 and (refused := refusal(answer, url)):
             raise refused
-        if answer.status in (200, 204) or (answer.status in (404, 410) and _intended(row, "delete", row.hash) and row.payload):
+        ours = retried or (_intended(row, "delete", row.hash) and row.payload)  # an earlier attempt may have landed
+        if answer.status in (200, 204) or (answer.status in (404, 410) and ours):
             self._keep(row, now, status=Ownership.REMOVED.value, sequence=row.sequence + 1, payload=None)
         elif answer.status in (404, 410):
             self._keep(row, now, status=Ownership.USER_DELETED.value, payload=None)

@@ -53,6 +53,7 @@ class DavServer:
     faults: list[Fault] = field(default_factory=list)
     before: Callable[[Op], bool] | None = None  # called before the server sees a request; True: it never does
     after: Callable[[Op, int], None] | None = None  # called after the server handled it, before the answer is sent
+    answer_instead: Callable[[Op, int], int | None] | None = None  # after the server handled it: another status to send
     hide_sync: bool = False  # act like a server without sync-collection (RFC 6578)
 
     name = "dav"
@@ -133,6 +134,10 @@ class DavServer:
         self.log.append(op)
         if self.after is not None:
             self.after(op, int(str(captured["status"]).split()[0]))
+        instead = self.answer_instead(op, int(str(captured["status"]).split()[0])) if self.answer_instead else None
+        if instead is not None:  # the request took effect, but its answer is lost to an error
+            start_response(f"{instead} Injected", [("Content-Type", "text/plain")])
+            return [b"injected after the fact"]
         start_response(captured["status"], captured["headers"])
         return [body]
 

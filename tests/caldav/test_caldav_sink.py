@@ -346,3 +346,25 @@ def test_data_the_server_refuses_with_412_is_retried_never_taken_for_a_user_edit
     assert {(row.status, row.payload) for row in rows.values()} == {(Ownership.MANAGED.value, None)}, rows  # all written at last
     assert sorted(row.sequence for row in rows.values()) == [0, 1, 1]  # the refused create was made with the moved content
     assert all(written_hash(xandikos.get(f"{followups(xandikos)}{fid}.ics").decode()) == row.hash for fid, row in rows.items())
+
+
+def test_a_write_that_landed_but_answered_503_is_retried_and_stays_calsyncs(radicale, runtime):
+    """The retry finds the first attempt's effect (412 on an update, 404 on a delete): calsync's own, not the user's doing."""
+    rt, ics = runtime([interview("iv1", 1), interview("iv2", 2)])
+    rt.engine.tick(NOW)
+    lost = []
+
+    def lose_first_write(op, status):
+        if op.method in ("PUT", "DELETE") and "If-Match" in op.headers and status < 300 and op.method not in lost:
+            lost.append(op.method)
+            return 503
+        return None
+
+    radicale.answer_instead = lose_first_write
+    ics.write_bytes(calendar(interview("iv1", 3), interview("iv2", 2, extra="STATUS:CANCELLED")))  # one moves, one is cancelled
+    rt.engine.tick(NOW + dt.timedelta(minutes=1), poll_all=True)
+    assert sorted(lost) == ["DELETE", "PUT"]
+    rows = rt.store.published(SINK)
+    assert {row.status for row in rows.values() if row.interview == "iv1"} == {Ownership.MANAGED.value}
+    assert {row.status for row in rows.values() if row.interview == "iv2"} == {Ownership.REMOVED.value}
+    assert len(live(radicale)) == 3
