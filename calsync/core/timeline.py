@@ -58,7 +58,7 @@ def _unrelated(gap: str) -> bool:
 
 def _chained(gap: str) -> bool:
     """Only linking words or punctuation between two dates of one phrase ("by Wed, Dec 9")."""
-    words = [w for w in _words(gap) if w]
+    words = [w for w in _words(gap.replace("/", " ")) if w]
     return all(w in _CHAINING for w in words) and (bool(words) or gap.strip() in ("", ",", "/"))
 
 

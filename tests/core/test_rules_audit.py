@@ -24,6 +24,8 @@ def calendar_days(day: dt.date, n: int) -> dt.date:
     ("We will be in touch by Wednesday, December 9.", dt.date(2026, 12, 9)),
     ("We'll let you know by Friday Dec 11", dt.date(2026, 12, 11)),
     ("We'll let you know by Dec 9, Wednesday", dt.date(2026, 12, 9)),
+    ("We'll be in touch by Wednesday/Thursday", dt.date(2026, 12, 3)),
+    ("We'll be in touch by Wednesday / Thursday", dt.date(2026, 12, 3)),
 ])
 def test_a_weekday_and_its_date_are_one_deadline(text, deadline):
     assert stated_deadline(text, TUESDAY, calendar_days) == deadline
