@@ -226,7 +226,8 @@ class DavConnection:
             href = _text(answer.tree, f".//{D}current-user-principal/{D}href") if answer.status == 207 else ""
             if href:
                 return urllib.parse.urljoin(start, href)
-            log.info("CalDAV %s: no principal at %s; trying %s", self.account.label, start, well_known)
+            if start != well_known:
+                log.info("CalDAV %s: no principal at %s; trying %s", self.account.label, start, well_known)
         raise ItemError(0, f"CalDAV {self.account.label}: no CalDAV principal at {self.account.url} or {well_known}; check caldav.url")
 
     def calendars(self) -> dict[str, str]:

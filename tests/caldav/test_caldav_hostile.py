@@ -168,3 +168,14 @@ def test_https_never_redirects_to_plain_http_and_the_password_stays(tmp_path, ra
         server.shutdown()
         server.server_close()
     assert "\n" not in str(caught.value) and hostile.connections == 0
+
+
+def test_an_account_on_a_public_address_never_reaches_this_machine(tmp_path, radicale, front):
+    hostile, base = front  # as when a public server names a calendar (or redirects) to 127.0.0.1
+    radicale.make_calendar("interviews")
+    account = Account("https://93.184.216.34/dav/", USER, str(password_file(tmp_path)))  # public; never connected to here
+    with StateStore(":memory:", LA) as store, pytest.raises(SourceError) as caught:
+        CaldavSource("nc", f"{base}/robin/interviews/", DavConnection(account, 2, 2.5, retries=0), LA, store).read(NOW)
+    message = str(caught.value)
+    assert "\n" not in message and "loopback address (127.0.0.1); refused" in message
+    assert hostile.connections == 0
