@@ -68,9 +68,20 @@ def unfold(data: bytes) -> bytes:
     return _UNFOLD.sub(b"", data)
 
 
+def as_utf8_lines(data: bytes) -> bytes:
+    """UTF-8 with LF or CRLF line ends: a UTF-16 export (it starts with its byte-order mark) is re-encoded,
+    and a file whose lines end in a bare CR (classic Mac) gets CRLF."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        data = data.decode("utf-16", "replace").encode("utf-8")
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if b"\r" in data and b"\n" not in data:
+        data = data.replace(b"\r", b"\r\n")
+    return data
+
+
 def scan_calendar(data: bytes, name: str) -> RawCalendar:
     """Components of the first VCALENDAR in ``data``; raises SourceError if there is none."""
-    text = unfold(data.removeprefix(b"\xef\xbb\xbf"))
+    text = unfold(as_utf8_lines(data))
     components: list[RawComponent] = []
     header: list[bytes] = []
     stack: list[str] = []  # open component names; END closes the innermost of its name, a stray END is ignored
