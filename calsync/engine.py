@@ -22,12 +22,11 @@ from calsync.ics.cache import EventCache
 from calsync.core.suggest import prefilter_cues
 from calsync.ics.prefilter import EventFilter
 from calsync.ics.source import IcsSource, Snapshot
-from calsync.state import PlanItem, StateStore
+from calsync.state import AUTH_ERROR_PREFIX, PlanItem, StateStore
 from calsync.web.urls import card_link_base
 
 log = logging.getLogger("calsync")
 RETRY_BASE_SECONDS = 30.0
-AUTH_ERROR_PREFIX = "auth_error:"  # + "source:NAME" or "sink:NAME"
 REPLAN_SECONDS = 900.0  # a full pass at least this often, even when nothing changed
 CLEAN_PASS_KEY = "clean_pass"  # meta: the inputs of the last clean pass, for the next process
 

@@ -114,13 +114,6 @@ def state_error(path: str, verb: str, exc: sqlite3.Error) -> StateError:
     return error
 
 
-def login_problems(db: sqlite3.Connection) -> dict[str, str]:
-    """Each source's and sink's stored login problem, keyed "source:NAME" / "sink:NAME" (state meta ``auth_error:…``)."""
-    rows = db.execute("SELECT key, value FROM meta WHERE (substr(key, 1, 11) = 'auth_error:' OR key = 'google_auth_error') "
-                      "AND value != '' ORDER BY key")
-    return {("sink:google" if key == "google_auth_error" else key[11:]): value for key, value in rows}  # earlier versions: one key
-
-
 def login_notices(errors: dict[str, str]) -> list[str]:
     """One line per source or sink whose login failed (keys "source:NAME" / "sink:NAME"), each with what to do."""
     lines = []

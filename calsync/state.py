@@ -17,6 +17,7 @@ from calsync.statedir import DB_NAME, MIGRATIONS, file_identity, open_database_f
 
 __all__ = ["DB_NAME", "MIGRATIONS", "PlanItem", "PublishedRow", "StateStore", "state_path"]
 WAL_SWITCH_PATIENCE_SECONDS = 10.0
+AUTH_ERROR_PREFIX = "auth_error:"  # meta key of a login problem: + "source:NAME" or "sink:NAME"
 
 # published.status holds an Ownership value (calsync.core.reconcile).
 
@@ -161,6 +162,13 @@ class StateStore:
     def get_meta(self, key: str) -> str | None:
         rows = self._rows("SELECT value FROM meta WHERE key=?", (key,))
         return rows[0][0] if rows else None
+
+    def login_problems(self) -> dict[str, str]:
+        """Each source's and sink's stored login problem, keyed "source:NAME" / "sink:NAME"."""
+        rows = self._rows("SELECT key, value FROM meta WHERE (substr(key, 1, ?) = ? OR key = 'google_auth_error') AND value != '' "
+                          "ORDER BY key", (len(AUTH_ERROR_PREFIX), AUTH_ERROR_PREFIX))
+        return {("sink:google" if key == "google_auth_error" else key[len(AUTH_ERROR_PREFIX):]): value  # earlier versions: one key
+                for key, value in rows}
 
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as db:

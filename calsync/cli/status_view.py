@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from calsync.cli.context import configured, current_time
-from calsync.errors import StateError, login_notices, login_problems
+from calsync.errors import StateError, login_notices
 from calsync.ics.redaction import scrub
 from calsync.runtime import open_store
 from calsync.state import state_path
@@ -59,7 +59,7 @@ def collect_status(config: Any, now: dt.datetime) -> dict[str, Any]:
         seen = store.seen(now)
         health = store.source_health()
         notices = [f"safety valve: {v}" for v in (store.get_meta(f"refused:{k}") for k in ("feed", "google", "caldav")) if v]
-        logins = login_problems(store.db)
+        logins = store.login_problems()
         degraded = store.get_meta("caldav_degraded")
         google_note = store.get_meta("google_sink_note")
         suggested = store.suggestions()

@@ -14,7 +14,7 @@ import jinja2
 
 from calsync.config import Config
 from calsync.core.model import OutcomeKind
-from calsync.errors import CalsyncError, login_notices, login_problems
+from calsync.errors import CalsyncError, login_notices
 from calsync.planner import PlanResult
 from calsync.state import StateStore, state_path
 from calsync.web.app import Response
@@ -205,5 +205,5 @@ def _warnings(store: StateStore) -> list[str]:
     """What `calsync status` warns about: failing sources, a refused pass, Google needing authorization."""
     found = [f"Source {name} is failing since {at}: {error}" for name, _, error, at in store.source_health() if error]
     found += [f"Safety valve: {v}" for v in (store.get_meta(f"refused:{k}") for k in ("feed", "google")) if v]
-    found += login_notices(login_problems(store.db))
+    found += login_notices(store.login_problems())
     return found

@@ -9,7 +9,7 @@ import pytest
 from calsync.cli.main import main
 from calsync.config import build_config
 from calsync.core.reconcile import Ownership
-from calsync.errors import AuthError, ConfigError, TransientError, login_problems
+from calsync.errors import AuthError, ConfigError, TransientError
 from calsync.google.auth import SCOPE_CALENDAR, load_credentials
 from calsync.runtime import open_runtime
 from tests.conftest import calendar, vevent
@@ -85,7 +85,7 @@ def test_a_token_without_the_sink_scope_is_one_reauthorization_state_not_a_403_p
     assert report.interviews == 1  # the source still works
     assert "calendar.app.created" in report.auth_error and "calsync auth google" in report.auth_error
     assert not any(m == "POST" for m, _ in methods(fake))  # nothing was tried item by item
-    assert "calendar.app.created" in login_problems(rt.store.db).get("sink:google", "")
+    assert "calendar.app.created" in rt.store.login_problems().get("sink:google", "")
     rt.store.close()
     toml = tmp_path / "c.toml"
     toml.write_text(f'timezone = "America/Los_Angeles"\nstate_dir = "{tmp_path / "state"}"\n'

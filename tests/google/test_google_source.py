@@ -2,7 +2,7 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from calsync.errors import AuthError, login_problems
+from calsync.errors import AuthError
 from calsync.runtime import open_runtime
 from tests.fake_google import Fault
 from tests.google.conftest import gevent, google_config
@@ -102,10 +102,10 @@ def test_revoked_token_is_degraded_mode(tmp_path, google):
     report = rt.engine.tick(T0)
     assert report.auth_error and "calsync auth google" in report.auth_error
     assert "re-authorization" in report.line()
-    assert login_problems(rt.store.db)
+    assert rt.store.login_problems()
     fake.revoked = False
     report = rt.engine.tick(T0 + dt.timedelta(minutes=1), poll_all=True)
-    assert not report.auth_error and report.interviews == 1 and not login_problems(rt.store.db)
+    assert not report.auth_error and report.interviews == 1 and not rt.store.login_problems()
 
 
 def test_missing_token_is_an_auth_error(tmp_path):
