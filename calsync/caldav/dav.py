@@ -149,6 +149,7 @@ class DavConnection:
         self._authorization: str | None = None
         self._home = ""  # the principal's calendar home, once found
         self._challenge = ""  # the server's last Digest challenge, once it asked for one
+        self._basic_asked = False  # a plain-http server asked for Basic
         self._digest_handler: Any = None
 
     def authorization(self) -> str:
@@ -165,10 +166,10 @@ class DavConnection:
 
         if self._digest_handler is None:
             self._digest_handler = urllib.request.AbstractDigestAuthHandler(_Password(self.account.username, self.account.read_password()))
-        fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(self._challenge.split(" ", 1)[1]))
         try:
+            fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(self._challenge.split(" ", 1)[1]))
             answer = self._digest_handler.get_authorization(urllib.request.Request(url, data=data or None, method=method), fields)
-        except (ValueError, OSError):  # qop="auth-int" only, or an unknown algorithm
+        except (ValueError, IndexError, OSError):  # a malformed challenge, qop="auth-int" only, or an unknown algorithm
             answer = None
         if not answer:
             raise AuthError(f"CalDAV {self.account.label}: the server asks for a kind of Digest login calsync does not speak; "
@@ -190,18 +191,24 @@ class DavConnection:
             shown = f"CalDAV {self.account.label} ({what})"
             data = body.encode("utf-8")
 
-            def exchange() -> HttpAnswer:
-                authorization = self._digest(method, url, data) if self._challenge else self.authorization()
+            def exchange(authorization: str) -> HttpAnswer:
                 return http_request(url, method, data, dict(headers or {}), max_bytes=self.max_bytes,
                                     connect_timeout=connect, total_timeout=total, max_redirects=self.max_redirects,
                                     authorization=authorization, configured=self.account.url, shown=shown)
 
             try:
-                answer = exchange()
+                if self._challenge:
+                    first = self._digest(method, url, data)
+                else:  # Basic unasked only over TLS: a plain-http server that wants Digest never sees the password
+                    first = self.authorization() if self._basic_asked or url.lower().startswith("https:") else ""
+                answer = exchange(first)
                 challenge = answer.headers.get("WWW-Authenticate", "") or ""
                 if answer.status == 401 and self.account.username and challenge.lower().startswith("digest "):
                     self._challenge = challenge  # Digest (Baïkal's default): answer the server's challenge, once
-                    answer = exchange()
+                    answer = exchange(self._digest(method, url, data))
+                elif answer.status == 401 and self.account.username and not first and challenge.lower().startswith("basic "):
+                    self._basic_asked = True  # the server asked for Basic: from now on it is sent with each request
+                    answer = exchange(self.authorization())
             except FetchTimeout as exc:
                 raise TimedOut(str(exc)) from None
             except Unreachable as exc:

@@ -22,7 +22,8 @@ class Front:
     sent: list[int] = field(default_factory=list)  # bytes sent per hostile answer, as the client hung up
     connections: int = 0
     digest: tuple[str, str, str] = ("", "", "")  # digest mode: (user, password, the Basic header to send upstream)
-    logins: list[str] = field(default_factory=list)  # digest mode: "ok", "bad" or "none" per request
+    logins: list[str] = field(default_factory=list)  # digest mode: "ok", "bad", "basic" (a password in clear) or "none"
+    challenge: str = 'Digest realm="dav", nonce="n0nce", qop="auth", algorithm=MD5'  # digest mode: what a 401 asks
     stop: threading.Event = field(default_factory=threading.Event)
 
 
@@ -45,8 +46,7 @@ def _serve(front: Front, conn: socket.socket, rfile) -> None:
         verdict = _digest_verdict(front, method, headers.get("Authorization", ""))
         front.logins.append(verdict)
         if verdict != "ok":
-            challenge = 'Digest realm="dav", nonce="n0nce", qop="auth", algorithm=MD5'
-            conn.sendall(f"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: {challenge}\r\nContent-Length: 0\r\n"
+            conn.sendall(f"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: {front.challenge}\r\nContent-Length: 0\r\n"
                          "Connection: close\r\n\r\n".encode())
             return
         headers["Authorization"] = front.digest[2]
@@ -89,7 +89,7 @@ def _serve(front: Front, conn: socket.socket, rfile) -> None:
 def _digest_verdict(front: Front, method: str, header: str) -> str:
     """Checks a Digest answer (RFC 7616, MD5, qop=auth) against the front's user and password."""
     if not header.startswith("Digest "):
-        return "none"
+        return "basic" if header.startswith("Basic ") else "none"
     fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(header[7:]))
     user, password, _ = front.digest
 

@@ -128,10 +128,22 @@ def test_a_digest_login_is_answered_and_a_wrong_password_is_a_login_error(tmp_pa
     assert [e.uid for e in snapshot.events] == ["a"]
     assert hostile.logins.count("ok") >= 2 and "bad" not in hostile.logins
     assert hostile.logins.count("none") == 1  # one challenge; later requests answer it straight away
+    assert "basic" not in hostile.logins  # over plain http the password never went out unasked
     hostile.digest = (USER, "another", hostile.digest[2])
     with StateStore(":memory:", LA) as store:
         with pytest.raises(AuthError, match="refused the login"):
             reader(tmp_path, base, store).read(NOW)
+
+
+def test_a_malformed_digest_challenge_is_a_login_error_not_a_crash(tmp_path, radicale, front):
+    hostile, base = front
+    radicale.make_calendar("interviews")
+    hostile.mode, hostile.digest = "digest", (USER, PASSWORD, "")
+    for challenge in ('Digest realm="dav", stale', 'Digest realm="dav", nonce="n", opaque=', "Digest"):
+        hostile.challenge = challenge
+        with StateStore(":memory:", LA) as store:
+            with pytest.raises(AuthError, match="kind of Digest login" if " " in challenge else "refused the login"):
+                reader(tmp_path, base, store).read(NOW)
 
 
 def test_https_never_redirects_to_plain_http_and_the_password_stays(tmp_path, radicale, front, tls_files, monkeypatch):
