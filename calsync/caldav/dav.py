@@ -1,7 +1,6 @@
 """One CalDAV account: bounded requests (calsync.ics.fetch) and the few WebDAV requests calsync needs."""
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import time
@@ -15,6 +14,7 @@ from xml.sax.saxutils import escape
 from calsync.caldav.errors import ItemError, TimedOut, classify_status, with_retries
 from calsync.errors import AuthError, TransientError
 from calsync.ics.fetch import FetchTimeout, HttpAnswer, Unreachable, http_request
+from calsync.ics.proxy import basic_credentials
 
 log = logging.getLogger("calsync")
 CREDENTIAL_NAME = "caldav-password"
@@ -156,8 +156,7 @@ class DavConnection:
         if self._authorization is None:
             self._authorization = ""
             if self.account.username:
-                token = f"{self.account.username}:{self.account.read_password()}".encode()
-                self._authorization = "Basic " + base64.b64encode(token).decode()
+                self._authorization = basic_credentials(self.account.username, self.account.read_password())
         return self._authorization
 
     def _digest(self, method: str, url: str, data: bytes) -> str:

@@ -274,8 +274,8 @@ def http_request(
     origin = target.origin
     policy: AddressPolicy | None = None
     try:
-        if configured and _Target.parse(configured, shown).origin != origin:
-            trusted = _Target.parse(configured, shown)
+        trusted = _Target.parse(configured, shown) if configured else None
+        if trusted is not None and trusted.origin != origin:
             policy = AddressPolicy.of(_addresses(trusted, proxy_for(trusted.scheme, trusted.host, shown), deadline, connect_timeout))
         for _ in range(max_redirects + 1):
             proxy = proxy_for(target.scheme, target.host, shown)

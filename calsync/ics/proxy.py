@@ -19,8 +19,12 @@ def basic_auth(url: str) -> str:
     parts = urllib.parse.urlsplit(url)
     if not parts.username:
         return ""
-    token = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
-    return "Basic " + base64.b64encode(token.encode()).decode()
+    return basic_credentials(urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password or ""))
+
+
+def basic_credentials(user: str, password: str) -> str:
+    """The Basic Authorization header value for ``user`` and ``password``."""
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 @dataclass(frozen=True)

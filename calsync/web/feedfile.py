@@ -66,23 +66,23 @@ class FeedFile:
         self._cached: FeedVersion | None = None
         self._lock = threading.Lock()
 
+    def _disk_key(self) -> tuple[int, int, int] | None:
+        """(mtime_ns, size, inode) of the file now, or None when it cannot be seen."""
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size, st.st_ino
+
     def cached(self) -> FeedVersion | None:
         """The version in memory if the file on disk is still that version (one ``stat``, no read), else None."""
         cached = self._cached
-        if cached is None:
-            return None
-        try:
-            st = os.stat(self.path)
-        except OSError:
-            return None
-        return cached if cached.key == (st.st_mtime_ns, st.st_size, st.st_ino) else None
+        return cached if cached is not None and cached.key == self._disk_key() else None
 
     def current(self) -> FeedVersion | None:
-        try:
-            st = os.stat(self.path)
-        except OSError:
+        key = self._disk_key()
+        if key is None:
             return None
-        key = (st.st_mtime_ns, st.st_size, st.st_ino)
         with self._lock:
             if self._cached is None or self._cached.key != key:
                 try:
@@ -90,7 +90,7 @@ class FeedFile:
                 except OSError:
                     return None
                 etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
-                self._cached = FeedVersion(key, data, etag, email.utils.formatdate(st.st_mtime, usegmt=True), st.st_mtime)
+                self._cached = FeedVersion(key, data, etag, email.utils.formatdate(key[0] / 1e9, usegmt=True), key[0] / 1e9)
             return self._cached
 
 
